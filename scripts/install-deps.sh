@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs every Debian package that slx-netboot's build, tests, benchmarks and demo need.
+# Idempotent and quick when everything is there: only missing packages are installed.
+# Usage: scripts/install-deps.sh [--quiet]
+set -euo pipefail
+
+# Why each package is here:
+packages=(
+  maven                      # builds the project (JDK 25 is expected at /usr/lib/jvm/temurin-25-jdk-amd64)
+  qemu-utils                 # qemu-img / qemu-io / qemu-nbd: the reference qcow2 and NBD peers in tests
+  libnbd-bin                 # nbdcopy / nbdinfo: real NBD clients in tests and benchmarks
+  python3-libnbd             # nbdsh: an NBD client with structured replies switched off (kernel-like)
+  nbdkit                     # a second NBD implementation to compare against
+  curl                       # a real HTTP client for the boot server's tests
+  zstd                       # zstd-compressed qcow2 test images and initramfs compression
+  qemu-system-x86            # the VM that boots a client in the end-to-end tests and the demo
+  ipxe-qemu                  # qemu's virtio-net option ROM (iPXE) for the network-boot test
+  linux-image-cloud-amd64    # a small Debian kernel for the test client
+  dracut dracut-network      # builds the client's initramfs
+  systemd-resolved           # nothing: placeholder removed below if unavailable
+  nbd-client dmsetup         # tools the initramfs runs
+  busybox-static             # a tiny init for the stage4 test image
+  gdisk e2fsprogs btrfs-progs dosfstools fdisk  # partition tables and filesystems for test images
+  cpio                       # inspecting initramfs images
+  chromium                   # headless browser for the status-page test
+)
+# systemd-resolved is not needed; keep the list honest.
+packages=("${packages[@]/systemd-resolved}")
+
+missing=()
+for p in "${packages[@]}"; do
+  [ -n "$p" ] || continue
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  [ "${1:-}" = --quiet ] || echo "install-deps: all Debian packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done"

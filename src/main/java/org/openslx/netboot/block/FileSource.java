@@ -1,0 +1,111 @@
+package org.openslx.netboot.block;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * A regular file or block device as a source. Positional reads on one {@link FileChannel} are
+ * thread-safe and do not move a shared position, so concurrent readers need no lock.
+ */
+public final class FileSource implements BlockSource {
+    private final Path path;
+    private final FileChannel channel;
+    private final long size;
+    private final boolean writable;
+
+    private FileSource(Path path, FileChannel channel, long size, boolean writable) {
+        this.path = path;
+        this.channel = channel;
+        this.size = size;
+        this.writable = writable;
+    }
+
+    public static FileSource openReadOnly(Path path) throws IOException {
+        return open(path, false);
+    }
+
+    public static FileSource openWritable(Path path) throws IOException {
+        return open(path, true);
+    }
+
+    private static FileSource open(Path path, boolean writable) throws IOException {
+        if (!Files.exists(path)) {
+            throw new IOException(path + ": no such file");
+        }
+        FileChannel channel = writable
+                ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)
+                : FileChannel.open(path, StandardOpenOption.READ);
+        try {
+            long size = channel.size();
+            return new FileSource(path, channel, size, writable);
+        } catch (IOException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /** The underlying channel, for exports that can send with {@code transferTo} (zero copy). */
+    public FileChannel channel() {
+        return channel;
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    @Override
+    public long size() {
+        return size;
+    }
+
+    @Override
+    public void read(ByteBuffer dst, long offset) throws IOException {
+        checkRange(offset, dst.remaining());
+        long position = offset;
+        while (dst.hasRemaining()) {
+            int n = channel.read(dst, position);
+            if (n < 0) {
+                throw new IOException(path + ": file shrank while reading at offset " + position);
+            }
+            position += n;
+        }
+    }
+
+    @Override
+    public boolean canWrite() {
+        return writable;
+    }
+
+    @Override
+    public void write(ByteBuffer src, long offset) throws IOException {
+        if (!writable) {
+            throw new ReadOnlySourceException(describe());
+        }
+        checkRange(offset, src.remaining());
+        long position = offset;
+        while (src.hasRemaining()) {
+            position += channel.write(src, position);
+        }
+    }
+
+    @Override
+    public void flush() throws IOException {
+        if (writable) {
+            channel.force(false);
+        }
+    }
+
+    @Override
+    public String describe() {
+        return path.toString();
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+}
