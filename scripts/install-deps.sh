@@ -17,16 +17,12 @@ packages=(
   ipxe-qemu                  # qemu's virtio-net option ROM (iPXE) for the network-boot test
   linux-image-cloud-amd64    # a small Debian kernel for the test client
   dracut dracut-network      # builds the client's initramfs
-  systemd-resolved           # nothing: placeholder removed below if unavailable
   nbd-client dmsetup         # tools the initramfs runs
   busybox-static             # a tiny init for the stage4 test image
   gdisk e2fsprogs btrfs-progs dosfstools fdisk  # partition tables and filesystems for test images
   cpio                       # inspecting initramfs images
   chromium                   # headless browser for the status-page test
 )
-# systemd-resolved is not needed; keep the list honest.
-packages=("${packages[@]/systemd-resolved}")
-
 missing=()
 for p in "${packages[@]}"; do
   [ -n "$p" ] || continue
