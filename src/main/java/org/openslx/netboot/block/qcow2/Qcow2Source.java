@@ -114,9 +114,13 @@ public final class Qcow2Source implements BlockSource {
     }
 
     private void readFromFile(ByteBuffer dst, long hostOffset, int length) throws IOException {
+        // The cluster map checked that each cluster starts inside the file; the last one may
+        // end past it (see ClusterMap.checkDataCluster), and those bytes read as zeros.
+        int inFile = (int) Math.clamp(file.size() - hostOffset, 0, length);
         int start = dst.position();
-        file.source().read(dst.slice(start, length), hostOffset);
-        dst.position(start + length);
+        file.source().read(dst.slice(start, inFile), hostOffset);
+        dst.position(start + inFile);
+        fillZeros(dst, length - inFile);
     }
 
     private static void fillZeros(ByteBuffer dst, int length) {

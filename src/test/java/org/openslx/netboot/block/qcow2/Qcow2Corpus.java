@@ -16,12 +16,12 @@ import java.util.Random;
  * qcow2 images made by qemu-img and qemu-io at test time, one per variant the decoder must read,
  * each with the raw bytes {@code qemu-img convert -O raw} gives for it: the reference.
  */
-final class Qcow2Corpus {
+public final class Qcow2Corpus {
     static final int KIB = 1024;
     static final int MIB = 1024 * 1024;
 
     /** A variant: how to make the image with qemu's tools. */
-    record Variant(String name, Recipe recipe) {
+    public record Variant(String name, Recipe recipe) {
         @Override
         public String toString() {
             return name;
@@ -29,8 +29,8 @@ final class Qcow2Corpus {
     }
 
     /** The image and qemu's raw view of it. */
-    record Image(Variant variant, Path qcow2, Path raw) {
-        byte[] expected() throws IOException {
+    public record Image(Variant variant, Path qcow2, Path raw) {
+        public byte[] expected() throws IOException {
             return Files.readAllBytes(raw);
         }
     }
@@ -42,7 +42,7 @@ final class Qcow2Corpus {
     private Qcow2Corpus() {
     }
 
-    static List<Variant> variants() {
+    public static List<Variant> variants() {
         List<Variant> all = new ArrayList<>();
         all.add(plain("v2-512", "compat=0.10,cluster_size=512"));
         all.add(plain("v2-64k", "compat=0.10,cluster_size=65536"));
@@ -104,7 +104,7 @@ final class Qcow2Corpus {
         return all;
     }
 
-    static Image build(Variant variant, Path dir) {
+    public static Image build(Variant variant, Path dir) {
         try {
             Path variantDir = Files.createDirectories(dir.resolve(variant.name()));
             Path image = variantDir.resolve(variant.name() + ".qcow2");
