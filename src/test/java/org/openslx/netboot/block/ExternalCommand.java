@@ -54,6 +54,11 @@ public final class ExternalCommand {
         return find(program) != null;
     }
 
+    /** The installed program's path, for running it through {@code env VAR=... program}. */
+    public static String path(String program) {
+        return resolve(program).toString();
+    }
+
     private static Path resolve(String program) {
         Path found = find(program);
         if (found == null) {
