@@ -6,13 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.Size;
-import net.jqwik.api.constraints.StringLength;
+import net.jqwik.api.Arbitraries;
 import org.junit.jupiter.api.Test;
 import org.openslx.netboot.block.ExternalCommand;
 
@@ -50,10 +48,11 @@ class JsonTest {
         assertThatThrownBy(() -> Json.write(new Object())).isInstanceOf(IllegalArgumentException.class);
     }
 
-    /** Any strings, lone surrogates included, read back unchanged by python3's json module. */
-    @Property(tries = 25)
-    void anyStringsReadBackUnchangedByPython(
-            @ForAll @Size(max = 8) List<@StringLength(max = 40) String> strings) throws IOException {
+    /** Random strings, lone surrogates included, read back unchanged by python3's json module. */
+    @Test
+    void anyStringsReadBackUnchangedByPython() throws IOException {
+        List<String> strings = new ArrayList<>(List.of("\ud800", "x\udc00y", "\ud83d\ude00", "\u007f\u0000"));
+        Arbitraries.strings().all().ofMaxLength(40).sampleStream().limit(300).forEach(strings::add);
         Path file = Files.createTempFile("json", ".json");
         try {
             Files.writeString(file, Json.write(strings));
