@@ -117,9 +117,11 @@ public final class Qcow2Source implements BlockSource {
         // The cluster map checked that each cluster starts inside the file; the last one may
         // end past it (see ClusterMap.checkDataCluster), and those bytes read as zeros.
         int inFile = (int) Math.clamp(file.size() - hostOffset, 0, length);
-        int start = dst.position();
-        file.source().read(dst.slice(start, inFile), hostOffset);
-        dst.position(start + inFile);
+        if (inFile > 0) {
+            int start = dst.position();
+            file.source().read(dst.slice(start, inFile), hostOffset);
+            dst.position(start + inFile);
+        }
         fillZeros(dst, length - inFile);
     }
 

@@ -44,14 +44,14 @@ class ZstdFramesTest {
         System.arraycopy(first, 0, input, 0, first.length);
         System.arraycopy(second, 0, input, first.length, second.length);
         byte[] out = new byte[8192];
-        assertThat(new ZstdClusterDecompressor().decompress(input, input.length, out)).isNull();
+        assertThat(new ZstdClusterDecompressor().decompress(input, input.length, out, 0, out.length)).isNull();
         assertThat(out).isEqualTo(cluster);
     }
 
     @Test
     void shortStreamIsReportedNotZeroPadded() {
         byte[] input = frame(new byte[1000]);
-        String problem = new ZstdClusterDecompressor().decompress(input, input.length, new byte[4096]);
+        String problem = new ZstdClusterDecompressor().decompress(input, input.length, new byte[4096], 0, 4096);
         assertThat(problem).contains("after 1000 of 4096 bytes");
     }
 }
