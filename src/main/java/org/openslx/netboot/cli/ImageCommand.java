@@ -3,6 +3,7 @@ package org.openslx.netboot.cli;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.LongConsumer;
 import org.openslx.netboot.block.BlockSource;
 import org.openslx.netboot.block.Sources;
 import org.openslx.netboot.block.qcow2.Qcow2Options;
@@ -89,7 +90,7 @@ public final class ImageCommand implements Runnable {
     }
 
     /** "slx image cat: 42% (1.2 GiB of 2.9 GiB)" on stderr, at most once a second and at the end. */
-    private static final class ProgressLine implements java.util.function.LongConsumer {
+    private static final class ProgressLine implements LongConsumer {
         private final long total;
         private long lastNanos = System.nanoTime();
 
