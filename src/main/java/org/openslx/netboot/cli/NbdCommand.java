@@ -81,12 +81,15 @@ final class NbdCommand implements Runnable {
                     server.close();
                     throw e;
                 }
-                Thread hook = new Thread(server::close, "slx nbd shutdown");
+                Thread hook = new Thread(() -> {
+                    // The logging system shuts down in its own hook, so this line goes straight out.
+                    System.err.println("slx nbd: stopping: finishing requests in flight, closing connections");
+                    server.close();
+                }, "slx nbd shutdown");
                 Runtime.getRuntime().addShutdownHook(hook);
                 LOG.log(System.Logger.Level.INFO, "serving {0} ({1} bytes) on {2}", blocks.describe(),
                         Long.toString(blocks.size()), String.join(", ", server.endpoints()));
                 server.awaitClosed();
-                LOG.log(System.Logger.Level.INFO, "stopped serving {0}", blocks.describe());
             }
             return 0;
         }

@@ -64,7 +64,8 @@ final class NbdConnection implements Runnable {
             outcome = abortReason;
         }
         long requests = transmission == null ? 0 : transmission.requests();
-        LOG.log(Level.INFO, "{0} {1} ({2} requests)", peer, outcome, requests);
+        LOG.log(Level.INFO, "{0} {1} ({2} request{3})", peer, outcome, Long.toString(requests),
+                requests == 1 ? "" : "s");
     }
 
     /** Drops the connection at once, e.g. when a reply cannot be completed. */
