@@ -46,12 +46,12 @@ final class Handshake {
         while (true) {
             long magic = in.readLong();
             if (magic != IHAVEOPT) {
-                throw new ProtocolViolation(String.format("option with bad magic 0x%016x", magic));
+                throw new ProtocolViolation(String.format("an option with bad magic 0x%016x", magic));
             }
             int option = in.readInt();
             long length = Integer.toUnsignedLong(in.readInt());
             if (length > MAX_OPTION_LENGTH) {
-                throw new ProtocolViolation("option " + option + " with " + length
+                throw new ProtocolViolation("an option (" + option + ") with " + length
                         + " bytes of data (at most " + MAX_OPTION_LENGTH + " accepted)");
             }
             ByteBuffer data = ByteBuffer.wrap(in.readBytes((int) length));

@@ -73,7 +73,7 @@ final class NbdConnection implements Runnable {
         if (abortReason == null) {
             abortReason = cause instanceof ReadResponder.ReplyAborted
                     ? "dropped: " + cause.getMessage()
-                    : "dropped while sending a reply: " + cause.getMessage();
+                    : "went away before its replies were sent (" + cause.getMessage() + ")";
         }
         closeQuietly();
     }

@@ -16,7 +16,7 @@ record Request(short flags, short type, long handle, long offset, long length) {
         int magic = in.readInt();
         if (magic != REQUEST_MAGIC) {
             throw new ProtocolViolation(String.format(
-                    "request with bad magic 0x%08x (expected 0x%08x)", magic, REQUEST_MAGIC));
+                    "a request with bad magic 0x%08x (expected 0x%08x)", magic, REQUEST_MAGIC));
         }
         short flags = in.readShort();
         short type = in.readShort();

@@ -115,8 +115,8 @@ final class Transmission {
     private void write(Request request) throws IOException, InterruptedException {
         long length = request.length();
         if (length > MAX_REQUEST_LENGTH) {
-            throw new ProtocolViolation(request.describe() + " exceeds the maximum of " + MAX_REQUEST_LENGTH
-                    + " bytes");
+            throw new ProtocolViolation("a " + request.describe() + ", more than the maximum of "
+                    + MAX_REQUEST_LENGTH + " bytes");
         }
         int error = 0;
         String message = null;

@@ -41,7 +41,7 @@ class NbdServerInteropTest {
 
         BlockSource open(Path file) throws IOException {
             FileSource plain = FileSource.openReadOnly(file);
-            return this == PLAIN_FILE ? plain : TestFiles.asFilter(plain);
+            return this == PLAIN_FILE ? plain : TestSources.filter(plain);
         }
     }
 

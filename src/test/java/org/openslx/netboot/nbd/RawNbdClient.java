@@ -2,6 +2,7 @@ package org.openslx.netboot.nbd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -45,7 +46,7 @@ final class RawNbdClient implements Closeable {
     private RawNbdClient(SocketChannel channel) {
         this.channel = channel;
         this.in = new DataInputStream(Channels.newInputStream(channel));
-        this.out = new DataOutputStream(Channels.newOutputStream(channel));
+        this.out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), 65536));
     }
 
     static RawNbdClient connect(Path socket) throws IOException {
@@ -161,8 +162,9 @@ final class RawNbdClient implements Closeable {
         }
     }
 
+    /** Bytes written here go out at once, unbuffered. */
     OutputStream rawOut() {
-        return out;
+        return Channels.newOutputStream(channel);
     }
 
     @Override
