@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 ImageCommand.class,
+                NbdCommand.class,
         })
 public final class Main implements Runnable {
 
