@@ -1,0 +1,61 @@
+package org.openslx.netboot.server;
+
+import java.io.Closeable;
+import java.time.Instant;
+import java.util.List;
+import org.openslx.netboot.net.ConnectionHandler;
+
+/**
+ * The dnbd3 part of {@code slx server}, as the rest of it sees it: a handler for the connections
+ * whose first byte says dnbd3, and what the status page shows about them.
+ */
+public interface Dnbd3Service extends Closeable {
+
+    /** Serves dnbd3 connections; null when this server offers no dnbd3. */
+    ConnectionHandler connections();
+
+    /** The clients connected now. */
+    List<Client> clients();
+
+    /** Image payload bytes sent to all clients since the start. */
+    long bytesSent();
+
+    @Override
+    void close();
+
+    /**
+     * One connected client.
+     *
+     * @param address "ip:port" of the peer
+     * @param image the selected image's name
+     * @param rid its revision
+     * @param bytesSent payload bytes sent to this client
+     * @param since when it selected the image
+     */
+    record Client(String address, String image, int rid, long bytesSent, Instant since) {
+    }
+
+    /** No dnbd3 at all: only HTTP is served. */
+    static Dnbd3Service none() {
+        return new Dnbd3Service() {
+            @Override
+            public ConnectionHandler connections() {
+                return null;
+            }
+
+            @Override
+            public List<Client> clients() {
+                return List.of();
+            }
+
+            @Override
+            public long bytesSent() {
+                return 0;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+}
