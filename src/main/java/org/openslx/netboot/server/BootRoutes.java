@@ -67,6 +67,9 @@ final class BootRoutes {
             lookup = files.find(machineFile);
             if (lookup instanceof ContainedFiles.Lookup.Found) {
                 served = machineFile;
+            } else if (lookup instanceof ContainedFiles.Lookup.Refused refused) {
+                LOG.log(Level.WARNING, () -> machineFile + " ignored, the base's " + name + " served instead: "
+                        + refused.reason());
             }
         }
         if (served == null) {

@@ -152,8 +152,12 @@ final class JsonReader {
             throw error("unexpected character '" + text.charAt(start) + "'");
         }
         try {
-            if (n.matches("-?[0-9]{1,18}")) {
-                return Long.parseLong(n);
+            if (n.matches("-?[0-9]+")) {
+                try {
+                    return Long.parseLong(n);
+                } catch (NumberFormatException beyondLong) {
+                    return Double.parseDouble(n);
+                }
             }
             return Double.parseDouble(n);
         } catch (NumberFormatException e) {
