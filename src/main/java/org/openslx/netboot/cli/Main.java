@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 ServerCommand.class,
+                Dnbd3Command.class,
         })
 public final class Main implements Runnable {
 
