@@ -7,7 +7,7 @@ import java.util.concurrent.Callable;
 import org.openslx.netboot.server.BootServer;
 import org.openslx.netboot.server.DataFolder;
 import org.openslx.netboot.server.ImageImport;
-import org.openslx.netboot.server.ImageStore;
+import org.openslx.netboot.server.StoreFiles;
 import org.openslx.netboot.server.RemoteStatus;
 import org.openslx.netboot.server.StoredImage;
 import picocli.CommandLine;
@@ -34,8 +34,8 @@ public final class ImageStoreCommands {
                 description = "The image store folder itself (<name>.r<RID> files).")
         Path store;
 
-        ImageStore open() {
-            return new ImageStore(store != null ? store : new DataFolder(data).images());
+        StoreFiles open() {
+            return new StoreFiles(store != null ? store : new DataFolder(data).images());
         }
     }
 
@@ -65,9 +65,9 @@ public final class ImageStoreCommands {
             if (spec.commandLine().getParseResult().hasMatchedOption("--rid") && rid < 1) {
                 throw new IllegalArgumentException("--rid " + rid + " is out of range: revisions are 1..65535");
             }
-            ImageStore store = location.open();
+            StoreFiles store = location.open();
             StoredImage added;
-            try (TerminalProgress progress = new TerminalProgress("copying " + file.getFileName())) {
+            try (TerminalProgress progress = new TerminalProgress("adding " + file.getFileName())) {
                 added = ImageImport.add(store, file, name, rid, progress::update);
             }
             spec.commandLine().getOut().println("added " + added.name() + " revision " + added.rid() + " ("
@@ -92,7 +92,7 @@ public final class ImageStoreCommands {
 
         @Override
         public Integer call() throws Exception {
-            ImageStore store = location.open();
+            StoreFiles store = location.open();
             List<StoredImage> images = store.list();
             PrintWriter out = spec.commandLine().getOut();
             if (images.isEmpty()) {

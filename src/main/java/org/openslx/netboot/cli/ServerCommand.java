@@ -10,7 +10,6 @@ import org.openslx.netboot.server.BootServer;
 import org.openslx.netboot.server.DataFolder;
 import org.openslx.netboot.server.Dnbd3Services;
 import org.openslx.netboot.server.FolderInit;
-import org.openslx.netboot.server.ListenAddress;
 import org.openslx.netboot.server.ServerAddress;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -28,8 +27,8 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "The data folder (made by `slx server init`).")
     Path data;
 
-    @Option(names = "--listen", paramLabel = "ADDR:PORT",
-            description = "Where to listen; repeatable. ADDR:PORT, [IPV6]:PORT, :PORT or PORT. Default: all addresses, port "
+    @Option(names = "--listen", paramLabel = "HOST:PORT",
+            description = "Where to listen; repeatable. HOST:PORT, [IPV6]:PORT, :PORT or PORT. Default: all addresses, port "
                     + BootServer.DEFAULT_PORT + ".")
     List<String> listen = new ArrayList<>();
 
@@ -50,7 +49,7 @@ public final class ServerCommand implements Callable<Integer> {
         OneLineLogs.install();
         List<InetSocketAddress> addresses = new ArrayList<>();
         for (String text : listen) {
-            addresses.add(ListenAddress.parse(text));
+            addresses.add(Dnbd3ServeCommand.parseListen(text));
         }
         if (addresses.isEmpty()) {
             addresses.add(new InetSocketAddress(BootServer.DEFAULT_PORT));

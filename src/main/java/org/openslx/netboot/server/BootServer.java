@@ -10,10 +10,10 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
 import org.openslx.netboot.net.ConnectionHandler;
 import org.openslx.netboot.net.PortListener;
 import org.openslx.netboot.net.Protocol;
+import org.openslx.netboot.net.http.HttpHandler;
 import org.openslx.netboot.net.http.HttpRequest;
 import org.openslx.netboot.net.http.HttpResponse;
 import org.openslx.netboot.net.http.HttpService;
@@ -22,8 +22,8 @@ import org.openslx.netboot.net.http.RequestLog;
 /**
  * {@code slx server}: one process serving a {@link DataFolder} on each listening port, dnbd3 and
  * HTTP told apart by a connection's first byte. HTTP carries the boot files of every base
- * ({@link BootRoutes}) and the status page ({@link StatusRoutes}); every request is logged in one
- * line. Used by the CLI, the boot tests and the demo.
+ * ({@link BootRoutes}), the status page ({@link StatusRoutes}) and the reference dnbd3 server's
+ * {@code /query} status; every request is logged in one line. Used by the CLI, the boot tests and the demo.
  */
 public final class BootServer implements Closeable {
     public static final int DEFAULT_PORT = 5003;
@@ -53,9 +53,10 @@ public final class BootServer implements Closeable {
     /**
      * Starts serving.
      *
-     * @param dnbd3Factory makes the dnbd3 part for the folder; {@code f -> Dnbd3Service.none()} for HTTP only
+     * @param dnbd3Factory makes the dnbd3 part for the folder: {@link Dnbd3Services#forStore}, or
+     *     {@code f -> Dnbd3Service.none()} for HTTP only
      */
-    public static BootServer start(Options options, Function<DataFolder, Dnbd3Service> dnbd3Factory) throws IOException {
+    public static BootServer start(Options options, Dnbd3Service.Factory dnbd3Factory) throws IOException {
         DataFolder folder = new DataFolder(options.data());
         if (!Files.isDirectory(folder.root())) {
             throw new IOException(folder.root() + " is not a folder; lay one out with: slx server init " + folder.root());
@@ -63,7 +64,7 @@ public final class BootServer implements Closeable {
         if (!Files.isDirectory(folder.images()) || !Files.isDirectory(folder.boot())) {
             LOG.log(Level.WARNING, folder.root() + " lacks images/ or boot/; `slx server init` creates them");
         }
-        Dnbd3Service dnbd3 = dnbd3Factory.apply(folder);
+        Dnbd3Service dnbd3 = dnbd3Factory.create(folder);
         AtomicLong httpBytes = new AtomicLong();
         Throughput dnbd3Rate = new Throughput(dnbd3::bytesSent);
         Throughput httpRate = new Throughput(httpBytes::get);
@@ -71,7 +72,8 @@ public final class BootServer implements Closeable {
         PortListener[] listener = new PortListener[1];
         StatusReport report = new StatusReport(folder, dnbd3, fetches, dnbd3Rate, httpRate, httpBytes::get,
                 () -> listener[0] == null ? List.of() : listener[0].boundAddresses());
-        Router router = new Router(new BootRoutes(folder, options.publicAddress(), fetches), new StatusRoutes(report));
+        Router router = new Router(new BootRoutes(folder, options.publicAddress(), fetches), new StatusRoutes(report),
+                dnbd3.referenceStatus());
         RequestLog log = (request, status, bytes, nanos) -> {
             httpBytes.addAndGet(bytes);
             HTTP_LOG.log(Level.INFO, RequestLog.line(request, status, bytes, nanos));
@@ -112,11 +114,14 @@ public final class BootServer implements Closeable {
     }
 
     /** Status pages first, then the boot files; names with traversal tricks never reach the file system. */
-    private record Router(BootRoutes boot, StatusRoutes status) {
+    private record Router(BootRoutes boot, StatusRoutes status, HttpHandler dnbd3Status) {
         HttpResponse route(HttpRequest request) throws IOException {
             HttpResponse page = status.handle(request.path());
             if (page != null) {
                 return page;
+            }
+            if (request.path().equals("/query") && dnbd3Status != null) {
+                return dnbd3Status.handle(request);
             }
             String relative = request.path().substring(1);
             String problem = ContainedFiles.problemWith(relative);

@@ -1,9 +1,11 @@
 package org.openslx.netboot.server;
 
 import java.io.Closeable;
+import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
 import org.openslx.netboot.net.ConnectionHandler;
+import org.openslx.netboot.net.http.HttpHandler;
 
 /**
  * The dnbd3 part of {@code slx server}, as the rest of it sees it: a handler for the connections
@@ -13,6 +15,12 @@ public interface Dnbd3Service extends Closeable {
 
     /** Serves dnbd3 connections; null when this server offers no dnbd3. */
     ConnectionHandler connections();
+
+    /**
+     * The reference dnbd3 server's own status over HTTP ({@code /query?q=stats&q=images&q=clients}),
+     * for tools written against it; null when not offered.
+     */
+    HttpHandler referenceStatus();
 
     /** The clients connected now. */
     List<Client> clients();
@@ -32,6 +40,12 @@ public interface Dnbd3Service extends Closeable {
      * @param bytesSent payload bytes sent to this client
      * @param since when it selected the image
      */
+    /** Makes the dnbd3 part for a data folder when the server starts. */
+    @FunctionalInterface
+    interface Factory {
+        Dnbd3Service create(DataFolder folder) throws IOException;
+    }
+
     record Client(String address, String image, int rid, long bytesSent, Instant since) {
     }
 
@@ -40,6 +54,11 @@ public interface Dnbd3Service extends Closeable {
         return new Dnbd3Service() {
             @Override
             public ConnectionHandler connections() {
+                return null;
+            }
+
+            @Override
+            public HttpHandler referenceStatus() {
                 return null;
             }
 

@@ -8,24 +8,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.UUID;
+import org.openslx.netboot.dnbd3.protocol.CrcList;
+import org.openslx.netboot.dnbd3.server.CrcListWriter;
 
 /**
  * {@code slx image add}: copies a qcow2 file into the store as a new revision. The copy goes to a
  * hidden temporary file beside its final place (invisible to dnbd3 servers scanning the store),
- * its CRC list is computed on the way, and only a complete, synced copy is renamed to
- * {@code <name>.r<RID>}, its {@code .crc} first. An existing revision is never touched: the RID is
- * chosen, or the requested one checked, under a lock on the store that serializes concurrent adds.
+ * its CRC list is computed from the copy by the dnbd3 server's {@link CrcListWriter}, and only a
+ * complete, synced copy is renamed to {@code <name>.r<RID>}, its {@code .crc} first. An existing
+ * revision is never touched: the RID is chosen, or the requested one checked, under a lock on
+ * the store that serializes concurrent adds.
  */
 public final class ImageImport {
     private static final int BUFFER_SIZE = 1 << 20;
     private static final byte[] QCOW2_MAGIC = {'Q', 'F', 'I', (byte) 0xfb};
     private static final String LOCK_FILE = ".slx-image-add.lock";
 
-    /** Told how far the copy is. */
+    /** Told how far the work is: the copy, then the CRC pass over the copy, as one count. */
     @FunctionalInterface
     public interface Progress {
-        void copied(long bytes, long total);
+        void advanced(long bytes, long total);
     }
 
     private ImageImport() {
@@ -35,30 +39,35 @@ public final class ImageImport {
      * @param rid the revision to create, or 0 for "one above the highest existing"
      * @return the new revision
      */
-    public static StoredImage add(ImageStore store, Path source, String name, int rid, Progress progress)
+    public static StoredImage add(StoreFiles store, Path source, String name, int rid, Progress progress)
             throws IOException {
-        ImageName.check(name);
-        if (rid < 0 || rid > ImageStore.MAX_RID) {
-            throw new IllegalArgumentException("--rid " + rid + " is out of range: revisions are 1.." + ImageStore.MAX_RID);
+        if (rid < 0 || rid > StoreFiles.MAX_RID) {
+            throw new IllegalArgumentException("--rid " + rid + " is out of range: revisions are 1.." + StoreFiles.MAX_RID);
         }
+        Path first = store.fileOf(name, 1); // checks the name
         checkIsQcow2(source);
         if (rid > 0 && Files.exists(store.fileOf(name, rid))) {
             throw new IOException(name + " revision " + rid + " already exists (" + store.fileOf(name, rid)
                     + "); a revision is never overwritten, add a new one instead");
         }
-        Path folder = store.fileOf(name, 1).getParent();
+        Path folder = first.getParent();
         Files.createDirectories(folder);
-        String leaf = store.fileOf(name, 1).getFileName().toString();
-        String unique = UUID.randomUUID().toString().substring(0, 8);
-        Path tempImage = folder.resolve("." + leaf + "." + unique + ".part");
-        Path tempCrc = folder.resolve("." + leaf + "." + unique + ".crc.part");
+        String unique = "." + first.getFileName() + "." + UUID.randomUUID().toString().substring(0, 8);
+        Path tempImage = folder.resolve(unique + ".part");
+        Path tempCrc = folder.resolve(unique + ".crc.part");
         tempImage.toFile().deleteOnExit();
         tempCrc.toFile().deleteOnExit();
         try {
-            CrcList crc = copy(source, tempImage, progress);
-            Files.write(tempCrc, crc.finish());
-            sync(tempCrc);
-            return publish(store, name, rid, tempImage, tempCrc, crc.size());
+            long size = copy(source, tempImage, progress);
+            CrcList crc = CrcListWriter.compute(tempImage, done -> progress.advanced(size + done, 2 * size));
+            try (FileChannel out = FileChannel.open(tempCrc, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer bytes = crc.encode();
+                while (bytes.hasRemaining()) {
+                    out.write(bytes);
+                }
+                out.force(true);
+            }
+            return publish(store, name, rid, tempImage, tempCrc, size);
         } finally {
             Files.deleteIfExists(tempImage);
             Files.deleteIfExists(tempCrc);
@@ -70,50 +79,48 @@ public final class ImageImport {
             throw new IOException(source + ": no such file");
         }
         try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ)) {
-            ByteBuffer magic = ByteBuffer.allocate(4);
+            ByteBuffer magic = ByteBuffer.allocate(QCOW2_MAGIC.length);
             while (magic.hasRemaining() && in.read(magic) > 0) {
-                // Reads until 4 bytes or the end.
+                // Reads until the magic is complete or the file ends.
             }
-            if (magic.hasRemaining() || !java.util.Arrays.equals(magic.array(), QCOW2_MAGIC)) {
+            if (magic.hasRemaining() || !Arrays.equals(magic.array(), QCOW2_MAGIC)) {
                 throw new IOException(source + " is not a qcow2 image (no 'QFI\\xfb' magic at offset 0)");
             }
         }
     }
 
-    private static CrcList copy(Path source, Path target, Progress progress) throws IOException {
-        CrcList crc = new CrcList();
+    /** Copies and syncs; returns the size. */
+    private static long copy(Path source, Path target, Progress progress) throws IOException {
         try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
              FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            long total = in.size();
+            long size = in.size();
             ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_SIZE);
             long done = 0;
-            progress.copied(0, total);
-            while (done < total) {
-                buffer.clear().limit((int) Math.min(BUFFER_SIZE, total - done));
+            progress.advanced(0, 2 * size);
+            while (done < size) {
+                buffer.clear().limit((int) Math.min(BUFFER_SIZE, size - done));
                 int n = in.read(buffer, done);
                 if (n < 0) {
                     throw new IOException(source + " shrank while it was copied (ended at " + done
-                            + " of " + total + " bytes)");
+                            + " of " + size + " bytes)");
                 }
                 buffer.flip();
-                crc.update(buffer.duplicate());
                 while (buffer.hasRemaining()) {
                     out.write(buffer);
                 }
                 done += n;
-                progress.copied(done, total);
+                progress.advanced(done, 2 * size);
             }
-            if (in.size() != total) {
+            if (in.size() != size) {
                 throw new IOException(source + " changed size while it was copied");
             }
             out.force(true);
+            return size;
         }
-        return crc;
     }
 
-    private static StoredImage publish(ImageStore store, String name, int requestedRid, Path tempImage,
+    private static StoredImage publish(StoreFiles store, String name, int requestedRid, Path tempImage,
                                        Path tempCrc, long size) throws IOException {
-        Files.createDirectories(store.root());
         try (FileChannel lockFile = FileChannel.open(store.root().resolve(LOCK_FILE),
                 StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileLock lock = lockFile.lock()) {
@@ -124,7 +131,7 @@ public final class ImageImport {
                         + "); it was left untouched and nothing was added");
             }
             // The list first: a server that finds the image must find its CRCs with it.
-            Path crcFile = ImageStore.crcFileOf(image);
+            Path crcFile = StoreFiles.crcFileOf(image);
             Files.move(tempCrc, crcFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             Files.move(tempImage, image, StandardCopyOption.ATOMIC_MOVE);
             sync(image.getParent());
@@ -132,28 +139,24 @@ public final class ImageImport {
         }
     }
 
-    private static int nextRid(ImageStore store, String name) throws IOException {
-        int highest = store.revisions(name).stream().mapToInt(StoredImage::rid).max().orElse(0);
-        if (highest >= ImageStore.MAX_RID) {
-            throw new IOException(name + " already has revision " + ImageStore.MAX_RID + ", the highest dnbd3 allows;"
-                    + " add it under a new name");
-        }
-        int rid = highest + 1;
-        while (rid <= ImageStore.MAX_RID && Files.exists(store.fileOf(name, rid))) {
+    private static int nextRid(StoreFiles store, String name) throws IOException {
+        int rid = store.revisions(name).stream().mapToInt(StoredImage::rid).max().orElse(0) + 1;
+        while (rid <= StoreFiles.MAX_RID && Files.exists(store.fileOf(name, rid))) {
             rid++; // An empty or unreadable leftover still holds its RID.
         }
-        if (rid > ImageStore.MAX_RID) {
-            throw new IOException(name + " has no free revision left below " + ImageStore.MAX_RID);
+        if (rid > StoreFiles.MAX_RID) {
+            throw new IOException(name + " has no free revision left: dnbd3 revisions end at " + StoreFiles.MAX_RID
+                    + "; add it under a new name");
         }
         return rid;
     }
 
-    /** fsync a file or folder so a rename survives a crash with its data. */
-    private static void sync(Path path) {
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+    /** fsync a folder so the renames survive a crash (the data itself was synced before). */
+    private static void sync(Path folder) {
+        try (FileChannel channel = FileChannel.open(folder, StandardOpenOption.READ)) {
             channel.force(true);
         } catch (IOException e) {
-            // Some file systems refuse to sync folders; the data itself was synced before.
+            // Some file systems refuse to sync folders; nothing more to do.
         }
     }
 }

@@ -20,7 +20,7 @@ import java.util.stream.Stream;
  */
 final class StatusReport {
     private final DataFolder folder;
-    private final ImageStore store;
+    private final StoreFiles store;
     private final Dnbd3Service dnbd3;
     private final ConfigFetches fetches;
     private final Throughput dnbd3Rate;
@@ -32,7 +32,7 @@ final class StatusReport {
     StatusReport(DataFolder folder, Dnbd3Service dnbd3, ConfigFetches fetches, Throughput dnbd3Rate,
                  Throughput httpRate, Supplier<Long> httpBytes, Supplier<List<InetSocketAddress>> listening) {
         this.folder = folder;
-        this.store = new ImageStore(folder.images());
+        this.store = new StoreFiles(folder.images());
         this.dnbd3 = dnbd3;
         this.fetches = fetches;
         this.dnbd3Rate = dnbd3Rate;

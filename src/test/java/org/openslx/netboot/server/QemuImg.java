@@ -19,6 +19,13 @@ final class QemuImg {
         return file;
     }
 
+    /** A 64 MiB qcow2 with about 36 MiB of data in it, so that its file spans three 16 MiB CRC blocks. */
+    static Path createSpanningCrcBlocks(Path file, int pattern) throws IOException, InterruptedException {
+        create(file, "64M", pattern);
+        run("qemu-io", "-f", "qcow2", "-c", "write -P " + (pattern + 1) + " 20M 32M", file.toString());
+        return file;
+    }
+
     /** Exit code of qemu-img compare: 0 identical, 1 different. */
     static int compare(Path a, Path b) throws IOException, InterruptedException {
         return exit(List.of("qemu-img", "compare", "-q", a.toString(), b.toString()));

@@ -11,20 +11,23 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.openslx.netboot.dnbd3.server.ImageName;
 
 /**
- * The image store in the reference dnbd3 server's layout: {@code <store>/<name>.r<RID>} files
- * (the name may contain '/' for sub-folders) with {@code <file>.crc} lists beside them. Hidden
- * entries are skipped, as the reference does, which is what makes {@code .}-prefixed temporary
- * files of an unfinished {@code image add} invisible.
+ * The files of an image store as they lie on disk, without opening any: what {@code slx image
+ * list}, {@code slx image add} and the status page show. The serving side is the dnbd3 server's
+ * own {@link org.openslx.netboot.dnbd3.server.ImageStore}; both follow the reference layout
+ * {@code <store>/<name>.r<RID>} (RID 1..65535 without leading zeros, '/' in names for
+ * sub-folders) with {@code <file>.crc} beside, and both skip hidden entries, which is what keeps
+ * the '.'-prefixed temporary files of an unfinished {@code image add} invisible.
  */
-public final class ImageStore {
+public final class StoreFiles {
     public static final int MAX_RID = 65535;
-    private static final Pattern REVISION_FILE = Pattern.compile("(.+)\\.r([0-9]{1,5})");
+    private static final Pattern REVISION_FILE = Pattern.compile("(.+)\\.r([1-9][0-9]{0,4})");
 
     private final Path root;
 
-    public ImageStore(Path root) {
+    public StoreFiles(Path root) {
         this.root = root.toAbsolutePath().normalize();
     }
 
@@ -32,16 +35,20 @@ public final class ImageStore {
         return root;
     }
 
-    /** The file of a revision (which need not exist). */
+    /** The file of a revision (which need not exist); the name must be valid. */
     public Path fileOf(String name, int rid) {
-        return root.resolve(ImageName.check(name) + ".r" + rid);
+        String problem = ImageName.problem(name);
+        if (problem != null) {
+            throw new IllegalArgumentException("image name '" + name + "' is refused: " + problem);
+        }
+        return root.resolve(name + ".r" + rid);
     }
 
     public static Path crcFileOf(Path imageFile) {
         return imageFile.resolveSibling(imageFile.getFileName() + ".crc");
     }
 
-    /** Every revision of every image, sorted by name and RID. An absent store is empty. */
+    /** Every non-empty revision of every image, sorted by name and RID. An absent store is empty. */
     public List<StoredImage> list() throws IOException {
         List<StoredImage> images = new ArrayList<>();
         if (!Files.isDirectory(root)) {
@@ -80,13 +87,13 @@ public final class ImageStore {
     }
 
     private StoredImage parse(Path file, long size) {
-        String relative = root.relativize(file).toString().replace('\\', '/');
+        String relative = root.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
         Matcher m = REVISION_FILE.matcher(relative);
         if (!m.matches()) {
             return null;
         }
         int rid = Integer.parseInt(m.group(2));
-        if (rid < 1 || rid > MAX_RID || !ImageName.isValid(m.group(1))) {
+        if (rid > MAX_RID || !ImageName.isValid(m.group(1))) {
             return null;
         }
         return new StoredImage(m.group(1), rid, file, size, Files.isRegularFile(crcFileOf(file)));
