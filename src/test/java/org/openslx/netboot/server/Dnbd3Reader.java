@@ -34,6 +34,10 @@ final class Dnbd3Reader implements Closeable {
         selected = SelectImageReply.decodePayload(ByteBuffer.wrap(bytes(reply.size())));
     }
 
+    int localPort() {
+        return socket.getLocalPort();
+    }
+
     SelectImageReply selected() {
         return selected;
     }
