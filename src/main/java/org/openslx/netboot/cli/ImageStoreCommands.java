@@ -39,7 +39,7 @@ public final class ImageStoreCommands {
         }
     }
 
-    @Command(name = "add", mixinStandardHelpOptions = true,
+    @Command(name = "add", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
             description = "Copy a qcow2 image into the store as a new revision, with its dnbd3 CRC list."
                     + " The copy becomes visible only when complete; existing revisions are never touched.")
     public static final class Add implements Callable<Integer> {
@@ -76,7 +76,7 @@ public final class ImageStoreCommands {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true,
+    @Command(name = "list", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
             description = "List the images in the store: names, revisions, sizes, and how many dnbd3 clients use"
                     + " each (asked from the running slx server).")
     public static final class ListImages implements Callable<Integer> {

@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code slx server}: the boot server, and {@code slx server init} to lay out its folder. */
-@Command(name = "server", mixinStandardHelpOptions = true,
+@Command(name = "server", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Serve a data folder: dnbd3 images and HTTP (configs, kernels, iPXE scripts, status page)"
                 + " on each listening port, told apart by a connection's first bytes."
                 + " Stop with Ctrl-C or SIGTERM; edited files apply without a restart.",
@@ -68,7 +68,7 @@ public final class ServerCommand implements Callable<Integer> {
     }
 
     /** {@code slx server init DIR}. */
-    @Command(name = "init", mixinStandardHelpOptions = true,
+    @Command(name = "init", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
             description = "Lay out a data folder for slx server: the image store and a boot base with a commented"
                     + " config. Creates what is missing; never overwrites a file.")
     static final class Init implements Callable<Integer> {
