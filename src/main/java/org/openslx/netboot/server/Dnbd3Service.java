@@ -31,6 +31,12 @@ public interface Dnbd3Service extends Closeable {
     @Override
     void close();
 
+    /** Makes the dnbd3 part for a data folder when the server starts. */
+    @FunctionalInterface
+    interface Factory {
+        Dnbd3Service create(DataFolder folder) throws IOException;
+    }
+
     /**
      * One connected client.
      *
@@ -40,12 +46,6 @@ public interface Dnbd3Service extends Closeable {
      * @param bytesSent payload bytes sent to this client
      * @param since when it selected the image
      */
-    /** Makes the dnbd3 part for a data folder when the server starts. */
-    @FunctionalInterface
-    interface Factory {
-        Dnbd3Service create(DataFolder folder) throws IOException;
-    }
-
     record Client(String address, String image, int rid, long bytesSent, Instant since) {
     }
 

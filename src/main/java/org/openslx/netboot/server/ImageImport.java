@@ -123,7 +123,7 @@ public final class ImageImport {
                                        Path tempCrc, long size) throws IOException {
         try (FileChannel lockFile = FileChannel.open(store.root().resolve(LOCK_FILE),
                 StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock lock = lockFile.lock()) {
+             FileLock _ = lockFile.lock()) {
             int rid = requestedRid > 0 ? requestedRid : nextRid(store, name);
             Path image = store.fileOf(name, rid);
             if (Files.exists(image)) {

@@ -59,7 +59,7 @@ class ServerProcessTest {
             }
             assertThat(lines).last().isEqualTo("slx server: stopped");
             assertThat(server.exitValue()).isEqualTo(143); // terminated by SIGTERM, after the shutdown hook ran
-            try (Socket socket = new Socket("127.0.0.1", port)) {
+            try (Socket _ = new Socket("127.0.0.1", port)) {
                 throw new AssertionError("port " + port + " still accepts connections after the server stopped");
             } catch (ConnectException expected) {
                 // The port is closed.
