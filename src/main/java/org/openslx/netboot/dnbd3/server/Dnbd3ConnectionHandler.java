@@ -20,7 +20,7 @@ import org.openslx.netboot.dnbd3.protocol.SelectImageReply;
 import org.openslx.netboot.dnbd3.protocol.SelectImageRequest;
 import org.openslx.netboot.dnbd3.protocol.ServerEntry;
 import org.openslx.netboot.net.ConnectionHandler;
-import org.openslx.netboot.net.FileSend;
+import org.openslx.netboot.net.ZeroCopy;
 
 /**
  * Serves one dnbd3 client connection, as the reference server does: the first message must be a
@@ -40,7 +40,6 @@ public final class Dnbd3ConnectionHandler implements ConnectionHandler {
 
     /** Blocks up to this size are copied and sent with their header in one write (one TCP segment). */
     private static final int SMALL_BLOCK = 16 * 1024;
-    /** Largest piece handed to one transferTo call, so the watchdog sees progress. */
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 * 1024).asReadOnlyBuffer();
 
     private final ImageStore store;
@@ -99,6 +98,9 @@ public final class Dnbd3ConnectionHandler implements ConnectionHandler {
                 LOG.log(System.Logger.Level.DEBUG, () -> "client " + who + " idle for too long; disconnected");
             } catch (ClosedChannelException e) {
                 // Shut down, or the watchdog closed it.
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "internal error while serving client " + who
+                        + "; disconnected it: " + e, e);
             } finally {
                 watchdog.unwatch(progress);
                 if (session != null) {
@@ -240,8 +242,7 @@ public final class Dnbd3ConnectionHandler implements ConnectionHandler {
 
         private void transferFromFile(long offset, long count) throws IOException {
             try {
-                // transferTo alone returns 0 on a virtual thread's socket whose send buffer is full.
-                FileSend.send(image.channel(), offset, count, channel, progress::writing);
+                ZeroCopy.send(image.channel(), offset, count, channel, sent -> progress.writing());
             } catch (EOFException e) {
                 throw new EOFException("image " + image.file() + ": " + e.getMessage() + " though it had "
                         + image.realSize() + " bytes (shrunk on disk?)");

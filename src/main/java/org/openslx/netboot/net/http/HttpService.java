@@ -18,7 +18,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import org.openslx.netboot.net.ConnectionHandler;
-import org.openslx.netboot.net.FileSend;
+import org.openslx.netboot.net.ZeroCopy;
 
 /**
  * A small HTTP/1.1 server for one connection at a time (the {@link org.openslx.netboot.net.PortListener}
@@ -124,9 +124,9 @@ public final class HttpService implements ConnectionHandler {
                 return new Sent(status, 0);
             }
             try {
-                FileSend.send(data, from, length, channel, () -> { });
+                ZeroCopy.send(data, from, length, channel);
             } catch (java.io.EOFException e) {
-                throw new IOException(file.path() + " shrank while it was sent: " + e.getMessage(), e);
+                throw new IOException(file.path() + " ended early while sending it", e);
             }
             return new Sent(status, length);
         }
