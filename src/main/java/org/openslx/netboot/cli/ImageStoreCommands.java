@@ -67,7 +67,7 @@ public final class ImageStoreCommands {
             }
             StoreFiles store = location.open();
             StoredImage added;
-            try (TerminalProgress progress = new TerminalProgress("adding " + file.getFileName())) {
+            try (TerminalProgress progress = new TerminalProgress(file.getFileName().toString())) {
                 added = ImageImport.add(store, file, name, rid, progress::update);
             }
             spec.commandLine().getOut().println("added " + added.name() + " revision " + added.rid() + " ("

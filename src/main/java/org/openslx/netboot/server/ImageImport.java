@@ -26,11 +26,19 @@ public final class ImageImport {
     private static final byte[] QCOW2_MAGIC = {'Q', 'F', 'I', (byte) 0xfb};
     private static final String LOCK_FILE = ".slx-image-add.lock";
 
-    /** Told how far the work is: the copy, then the CRC pass over the copy, as one count. */
+    /** Told how far the work is: first the copy, then the CRC pass over the copy. */
     @FunctionalInterface
     public interface Progress {
-        void advanced(long bytes, long total);
+        /**
+         * @param phase "copying" or "computing CRCs"
+         * @param bytes bytes of the image done in this phase
+         * @param total the image's size
+         */
+        void advanced(String phase, long bytes, long total);
     }
+
+    public static final String COPYING = "copying";
+    public static final String COMPUTING_CRCS = "computing CRCs";
 
     private ImageImport() {
     }
@@ -59,7 +67,7 @@ public final class ImageImport {
         tempCrc.toFile().deleteOnExit();
         try {
             long size = copy(source, tempImage, progress);
-            CrcList crc = CrcListWriter.compute(tempImage, done -> progress.advanced(size + done, 2 * size));
+            CrcList crc = CrcListWriter.compute(tempImage, done -> progress.advanced(COMPUTING_CRCS, done, size));
             try (FileChannel out = FileChannel.open(tempCrc, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 ByteBuffer bytes = crc.encode();
                 while (bytes.hasRemaining()) {
@@ -96,7 +104,7 @@ public final class ImageImport {
             long size = in.size();
             ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_SIZE);
             long done = 0;
-            progress.advanced(0, 2 * size);
+            progress.advanced(COPYING, 0, size);
             while (done < size) {
                 buffer.clear().limit((int) Math.min(BUFFER_SIZE, size - done));
                 int n = in.read(buffer, done);
@@ -109,7 +117,7 @@ public final class ImageImport {
                     out.write(buffer);
                 }
                 done += n;
-                progress.advanced(done, 2 * size);
+                progress.advanced(COPYING, done, size);
             }
             if (in.size() != size) {
                 throw new IOException(source + " changed size while it was copied");

@@ -25,7 +25,7 @@ class ImageAddWhileServingTest {
         StoreFiles store = new StoreFiles(data.resolve("images"));
         Path first = QemuImg.createSpanningCrcBlocks(tmp.resolve("first.qcow2"), 0x11);
         Path second = QemuImg.createSpanningCrcBlocks(tmp.resolve("second.qcow2"), 0x55);
-        ImageImport.add(store, first, "stage4.qcow2", 0, (done, total) -> { });
+        ImageImport.add(store, first, "stage4.qcow2", 0, (phase, done, total) -> { });
         byte[] expected = Files.readAllBytes(first);
 
         try (BootServer server = BootServer.start(new BootServer.Options(data,
@@ -37,7 +37,7 @@ class ImageAddWhileServingTest {
                 Random random = new Random(7);
                 List<Long> wrong = new ArrayList<>();
                 // Every progress report of the add is a moment to read a random 64 KiB of revision 1.
-                StoredImage added = ImageImport.add(store, second, "stage4.qcow2", 0, (done, total) -> {
+                StoredImage added = ImageImport.add(store, second, "stage4.qcow2", 0, (phase, done, total) -> {
                     int length = 65536;
                     long offset = random.nextLong(expected.length - length);
                     try {

@@ -23,7 +23,7 @@ class ImageImportTest {
     @TempDir
     Path tmp;
 
-    private static final ImageImport.Progress QUIET = (done, total) -> { };
+    private static final ImageImport.Progress QUIET = (phase, done, total) -> { };
 
     @Test
     void addCopiesTheImageAsTheNextRevisionWithItsCrcList() throws Exception {
@@ -91,17 +91,26 @@ class ImageImportTest {
     }
 
     @Test
-    void progressIsReportedUpToTheWholeSize() throws Exception {
+    void progressIsReportedForTheCopyThenTheCrcPassUpToTheWholeSize() throws Exception {
         StoreFiles store = new StoreFiles(tmp.resolve("images"));
         Path image = QemuImg.create(tmp.resolve("a.qcow2"), "64M", 7);
-        List<Long> reports = new ArrayList<>();
-        ImageImport.add(store, image, "a", 0, (done, total) -> {
-            assertThat(total).isEqualTo(2 * image.toFile().length()); // copy, then CRC pass
-            reports.add(done);
+        long size = Files.size(image);
+        List<String> phases = new ArrayList<>();
+        List<Long> copied = new ArrayList<>();
+        List<Long> checked = new ArrayList<>();
+        ImageImport.add(store, image, "a", 0, (phase, done, total) -> {
+            assertThat(total).isEqualTo(size);
+            if (phases.isEmpty() || !phases.getLast().equals(phase)) {
+                phases.add(phase);
+            }
+            (phase.equals(ImageImport.COPYING) ? copied : checked).add(done);
         });
-        assertThat(reports).first().isEqualTo(0L);
-        assertThat(reports).last().isEqualTo(2 * Files.size(image));
-        assertThat(reports).isSorted();
+        assertThat(phases).containsExactly(ImageImport.COPYING, ImageImport.COMPUTING_CRCS);
+        assertThat(copied).first().isEqualTo(0L);
+        assertThat(copied).last().isEqualTo(size);
+        assertThat(copied).isSorted();
+        assertThat(checked).last().isEqualTo(size);
+        assertThat(checked).isSorted();
     }
 
     @Test
@@ -114,7 +123,7 @@ class ImageImportTest {
         List<Integer> mismatches = new ArrayList<>();
         try (FileChannel reader = FileChannel.open(store.fileOf("img", 1))) {
             // Each progress report of the second add reads one 4 KiB block of revision 1.
-            ImageImport.add(store, second, "img", 0, (done, total) -> {
+            ImageImport.add(store, second, "img", 0, (phase, done, total) -> {
                 int offset = (int) (done % (expected.length - 4096)) / 4096 * 4096;
                 ByteBuffer block = ByteBuffer.allocate(4096);
                 try {

@@ -31,7 +31,7 @@ class StatusPageChromiumTest {
         FolderInit.run(data, "default", "127.0.0.1");
         Files.writeString(data.resolve("boot/default/kernel"), "kernel");
         Path image = QemuImg.create(tmp.resolve("stage4.qcow2"), "64M", 0x42);
-        ImageImport.add(new StoreFiles(data.resolve("images")), image, "stage4.qcow2", 0, (done, total) -> { });
+        ImageImport.add(new StoreFiles(data.resolve("images")), image, "stage4.qcow2", 0, (phase, done, total) -> { });
 
         try (BootServer server = BootServer.start(new BootServer.Options(data,
                 List.of(new InetSocketAddress("127.0.0.1", 0)), null), Dnbd3Services::forStore)) {
