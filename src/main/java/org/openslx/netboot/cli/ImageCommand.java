@@ -17,7 +17,8 @@ import picocli.CommandLine.Parameters;
 /** {@code slx image info} and {@code slx image cat}: look into a disk image, read it out. */
 @Command(name = "image",
         description = "Inspect a disk image (qcow2 or raw) and read its contents.",
-        subcommands = {ImageCommand.Info.class, ImageCommand.Cat.class})
+        subcommands = {ImageCommand.Info.class, ImageCommand.Cat.class,
+                ImageStoreCommands.Add.class, ImageStoreCommands.ListImages.class})
 public final class ImageCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
