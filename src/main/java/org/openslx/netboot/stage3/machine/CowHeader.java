@@ -22,11 +22,16 @@ public final class CowHeader {
     private CowHeader() {
     }
 
-    public static byte[] encode(CowOwner owner) {
+    /** The header's text: also the content of the {@code .owner} file beside a copy-on-write file. */
+    public static String text(CowOwner owner) {
         if (owner.image().contains("\n") || owner.image().contains("\0")) {
             throw new IllegalArgumentException("image name must not contain newlines or NUL bytes");
         }
-        byte[] text = (MAGIC + "image=" + owner.image() + "\nrid=" + owner.rid() + "\n").getBytes(StandardCharsets.UTF_8);
+        return MAGIC + "image=" + owner.image() + "\nrid=" + owner.rid() + "\n";
+    }
+
+    public static byte[] encode(CowOwner owner) {
+        byte[] text = text(owner).getBytes(StandardCharsets.UTF_8);
         if (text.length > HEADER_BYTES) {
             throw new IllegalArgumentException("image name too long for the copy-on-write header");
         }
