@@ -106,11 +106,9 @@ public final class SysfsMachineProbe implements MachineSource {
     private Map<String, String> blkid(String name) throws IOException {
         CommandResult result = runner.run(List.of("blkid", "-p", "-o", "export", "/dev/" + name), Map.of(),
                 Duration.ofSeconds(30));
-        // Exit code 2: nothing recognised on the device, which is a fine answer.
-        if (result.exitCode() != 0 && result.exitCode() != 2) {
-            throw new IOException("blkid could not read /dev/" + name + ": " + result.tail());
-        }
-        return BlkidExport.parse(result.stdout());
+        // Exit code 2: nothing recognised. Any other failure (an unreadable device) counts the same: one
+        // broken disk must not stop the boot, it just cannot be the ID44 partition.
+        return result.exitCode() == 0 ? BlkidExport.parse(result.stdout()) : Map.of();
     }
 
     private Optional<CowOwner> readCowHeader(String name) {

@@ -249,8 +249,7 @@ public sealed interface Step {
      */
     record UpdateFstab(Path fstab, List<String> entries) implements Step {
         public String describe() {
-            return "put " + entries.size() + " entr" + (entries.size() == 1 ? "y" : "ies") + " into " + fstab
-                    + " (root on the copy-on-write device)";
+            return "put into " + fstab + ": " + String.join("; ", entries);
         }
     }
 

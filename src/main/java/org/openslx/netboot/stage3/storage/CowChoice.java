@@ -21,7 +21,8 @@ public sealed interface CowChoice {
             implements CowChoice {
         public String summary() {
             return "ID44 partition " + partition.describe() + ", used whole, "
-                    + (persistent ? (reuses ? "persistent, keeping the data of the last boot" : "persistent, starting fresh")
+                    + (persistent ? (reuses ? "persistent, keeping the data of the last boot"
+                    : "persistent, starting fresh" + note.map(n -> " (" + n + ")").orElse(""))
                     : "not persistent");
         }
     }

@@ -3,6 +3,7 @@ package org.openslx.netboot.stage3.storage;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.openslx.netboot.stage3.machine.Partition;
+import org.openslx.netboot.stage3.machine.Sizes;
 
 /**
  * The root filesystem inside the image: found by GPT name or label on the image device once the
@@ -14,7 +15,10 @@ public record RootChoice(Path imageDevice, Optional<String> identifier, Optional
     public String summary() {
         String where = identifier.map(id -> "partition \"" + id + "\" on " + imageDevice)
                 .orElse("the whole image device " + imageDevice);
-        return where + expected.map(p -> ", expected " + p.describe()).orElse(
-                expectedSectors.isPresent() ? "" : " (found when the image is attached)");
+        if (expected.isPresent()) {
+            return where + ", expected " + expected.get().describe();
+        }
+        return where + expectedSectors.map(s -> ", expected the whole device (" + Sizes.human(s * 512) + ")")
+                .orElse(" (found when the image is attached)");
     }
 }
