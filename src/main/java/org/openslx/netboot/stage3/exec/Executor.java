@@ -305,7 +305,7 @@ public final class Executor {
                 throw new IOException(failure + " within " + timeout.toSeconds() + " s");
             }
             try {
-                clock.sleep(Duration.ofMillis(250));
+                clock.sleep(Duration.ofMillis(500));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted while waiting");

@@ -78,7 +78,13 @@ public final class Stage4Planner {
         steps.add(new Step.WriteFile(nmDir.resolve(nm.name()), nm.content(), 0644));
 
         if (!config.generateFstabScript().isEmpty()) {
-            Map<String, String> environment = new LinkedHashMap<>(config.parsed().variables());
+            // Only SLX_* variables: a config line like PATH=... must not change how the script runs.
+            Map<String, String> environment = new LinkedHashMap<>();
+            config.parsed().variables().forEach((name, value) -> {
+                if (name.startsWith("SLX_")) {
+                    environment.put(name, value);
+                }
+            });
             environment.putAll(derived);
             environment.put("NEWROOT", StoragePlan.SYSROOT);
             environment.put("SLX_ROOT_DEVICE", StoragePlan.ROOT_DEVICE);
