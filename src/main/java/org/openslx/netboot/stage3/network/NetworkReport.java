@@ -42,10 +42,10 @@ public final class NetworkReport {
             out.append("\n# initramfs: /etc/systemd/network/").append(file.name()).append('\n').append(file.content());
         }
         for (GeneratedFile file : NetworkdFiles.forStage4(network)) {
-            if (file.name().endsWith(".network")) {
-                out.append("\n# stage4: /etc/systemd/network/").append(file.name()).append('\n').append(file.content());
-            }
+            out.append("\n# stage4: /etc/systemd/network/").append(file.name()).append('\n').append(file.content());
         }
+        GeneratedFile nm = NetworkdFiles.networkManagerUnmanaged(network);
+        out.append("\n# stage4: /etc/NetworkManager/conf.d/").append(nm.name()).append('\n').append(nm.content());
         return out.toString();
     }
 }

@@ -40,8 +40,9 @@ public final class NetworkdFiles {
      * its own, cutting the root's connection.
      */
     public static GeneratedFile networkManagerUnmanaged(BootNetwork network) {
-        String match = network.mac().map(m -> "mac:" + m)
-                .or(() -> network.interfaceName().map(n -> "interface-name:" + n))
+        // By name when stage3 named the interface: a stage4 bridge may carry the same MAC.
+        String match = network.interfaceName().map(n -> "interface-name:" + n)
+                .or(() -> network.mac().map(m -> "mac:" + m))
                 .orElse("type:ethernet");
         return new GeneratedFile("10-slx-boot-interface.conf", """
                 # Written by slx-netboot stage3: the root file system is reached through this interface.
@@ -54,14 +55,17 @@ public final class NetworkdFiles {
     private static List<GeneratedFile> files(BootNetwork network, boolean stage4) {
         List<GeneratedFile> files = new ArrayList<>();
         for (InterfaceRename rename : network.renames()) {
+            // In stage4 a bridge or VLAN may take over the interface's MAC; PermanentMACAddress= (systemd 245+)
+            // keeps the rename on the physical interface. Older systemd ignores it and still has MACAddress=.
+            String permanent = stage4 ? "PermanentMACAddress=" + rename.mac() + "\n" : "";
             files.add(new GeneratedFile("10-slx-" + rename.name() + ".link", """
                     # Written by slx-netboot stage3: a stable name for the interface with this MAC.
                     [Match]
                     MACAddress=%s
-
+                    %s
                     [Link]
                     Name=%s
-                    """.formatted(rename.mac(), rename.name())));
+                    """.formatted(rename.mac(), permanent, rename.name())));
         }
         files.add(new GeneratedFile(NETWORK_FILE, networkFile(network, stage4)));
         return files;
@@ -76,6 +80,10 @@ public final class NetworkdFiles {
         out.append("[Match]\n");
         if (network.mac().isPresent()) {
             out.append("MACAddress=").append(network.mac().get()).append('\n');
+            if (stage4 && network.interfaceName().isPresent()) {
+                // Both must match: a stage4 bridge or VLAN with the same MAC is not the boot interface.
+                out.append("Name=").append(network.interfaceName().get()).append('\n');
+            }
         } else if (network.interfaceName().isPresent()) {
             out.append("Name=").append(network.interfaceName().get()).append('\n');
         } else {

@@ -130,7 +130,7 @@ class ExecutorTest {
         assertThat(Files.readString(root.resolve("sysroot/etc/systemd/network/10-slx-boot.network")))
                 .contains("KeepConfiguration=static");
         assertThat(Files.readString(root.resolve("sysroot/etc/NetworkManager/conf.d/10-slx-boot-interface.conf")))
-                .contains("unmanaged-devices=mac:52:54:00:12:34:56");
+                .contains("unmanaged-devices=interface-name:boot0");
         assertThat(Files.readString(root.resolve("sysroot/etc/fstab"))).isEqualTo("""
                 # Written by slx-netboot stage3: the root is the copy-on-write device.
                 /dev/mapper/slx-root / ext4 noatime 0 0
