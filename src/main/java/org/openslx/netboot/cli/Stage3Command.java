@@ -8,13 +8,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import org.openslx.netboot.stage3.cmdline.BootCommandLine;
 import org.openslx.netboot.stage3.cmdline.BootCommandLineParser;
+import org.openslx.netboot.stage3.cmdline.IpParameter;
+import org.openslx.netboot.stage3.cmdline.KernelCommandLine;
 import org.openslx.netboot.stage3.config.ConfigParser;
 import org.openslx.netboot.stage3.config.ShellQuoting;
 import org.openslx.netboot.stage3.config.SlxConfigReader;
@@ -179,6 +183,12 @@ final class Stage3Command implements Runnable {
                 description = "Write the SLX_PXE_* variables (and SLX_KCL_SERVERS, SLX_BASE_PATH) to FILE, shell-quoted.")
         Path envFile;
 
+        @Option(names = "--dracut-cmdline", paramLabel = "FILE",
+                description = {"Write the command line without the ip= parameters in PXELINUX/iPXE form to FILE:"
+                        + " dracut's own ip= parser stops the boot on them, so the module can bind-mount FILE over"
+                        + " /proc/cmdline (the seed's workaround) once stage3 has taken over the network."})
+        Path dracutCmdline;
+
         @Option(names = "--quiet", description = "Print nothing on success.")
         boolean quiet;
 
@@ -194,6 +204,17 @@ final class Stage3Command implements Runnable {
                 for (GeneratedFile file : stage4 ? NetworkdFiles.forStage4(network) : NetworkdFiles.forInitramfs(network)) {
                     Files.writeString(networkdDir.resolve(file.name()), file.content());
                 }
+            }
+            if (dracutCmdline != null) {
+                Set<String> pxeForms = new HashSet<>();
+                for (IpParameter ip : parsed.ipParameters()) {
+                    if (ip.form() == IpParameter.Form.PXELINUX || ip.form() == IpParameter.Form.IPXE_WITH_DNS) {
+                        pxeForms.add(ip.source());
+                    }
+                }
+                String rewritten = KernelCommandLine.parse(parsed.text())
+                        .without(p -> p.key().equals("ip") && p.value().filter(pxeForms::contains).isPresent());
+                Files.writeString(dracutCmdline, rewritten + "\n");
             }
             if (envFile != null) {
                 StringBuilder env = new StringBuilder();

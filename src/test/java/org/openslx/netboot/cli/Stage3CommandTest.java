@@ -102,7 +102,11 @@ class Stage3CommandTest {
         assertThat(new String(sh.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("10.4.9.77|10.4.9.2");
         assertThat(sh.waitFor()).isZero();
 
-        slx("stage3", "cmdline", "--cmdline", CMDLINE, "--networkd-dir", networkd.toString(), "--stage4", "--quiet");
+        Path dracut = dir.resolve("cmdline");
+        slx("stage3", "cmdline", "--cmdline", CMDLINE + " ip=dhcp", "--networkd-dir", networkd.toString(), "--stage4",
+                "--dracut-cmdline", dracut.toString(), "--quiet");
+        assertThat(Files.readString(dracut))
+                .isEqualTo("slxbase=boot/default slxsrv=10.4.9.1 BOOTIF=01-52-54-00-12-34-56 ip=dhcp\n");
         assertThat(Files.readString(networkd.resolve("10-slx-boot.network"))).contains("KeepConfiguration=static");
     }
 

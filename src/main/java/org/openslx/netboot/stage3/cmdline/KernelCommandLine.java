@@ -3,6 +3,8 @@ package org.openslx.netboot.stage3.cmdline;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 /**
  * The kernel command line split into parameters exactly as the kernel splits it
@@ -118,6 +120,18 @@ public final class KernelCommandLine {
     public Optional<String> last(String key) {
         List<String> values = values(key);
         return values.isEmpty() ? Optional.empty() : Optional.of(values.getLast());
+    }
+
+    /**
+     * The command line without the parameters {@code drop} rejects, written so the kernel's rules read
+     * it back the same ({@code key="value with blanks"}).
+     */
+    public String without(Predicate<KernelParameter> drop) {
+        return parameters.stream().filter(drop.negate()).map(p -> p.value()
+                        // A value with blanks and quotes (foo=a"b c"d) came in unquoted and goes out the same way.
+                        .map(v -> p.key() + "=" + (v.matches("\\S*") || v.contains("\"") ? v : "\"" + v + "\""))
+                        .orElse(p.key()))
+                .collect(Collectors.joining(" "));
     }
 
     /** Whether {@code key} appears at all, with or without a value. */

@@ -61,4 +61,13 @@ class KernelCommandLineTest {
     void trailingNewlineOfProcCmdlineIsWhitespace() {
         assertThat(KernelCommandLine.parse("slxsrv=10.0.0.1\n").last("slxsrv")).contains("10.0.0.1");
     }
+
+    @Test
+    void rewrittenCommandLineReadsBackTheSame() {
+        KernelCommandLine cmdline = KernelCommandLine.parse("quiet title=\"OpenSLX boot\" ip=10.0.0.5:10.0.0.1:10.0.0.1:255.0.0.0 x=");
+        String rewritten = cmdline.without(p -> p.key().equals("ip"));
+        assertThat(rewritten).isEqualTo("quiet title=\"OpenSLX boot\" x=");
+        assertThat(KernelCommandLine.parse(rewritten).parameters())
+                .containsExactlyElementsOf(cmdline.parameters().stream().filter(p -> !p.key().equals("ip")).toList());
+    }
 }
