@@ -46,6 +46,7 @@ import org.openslx.netboot.stage3.plan.PlanJson;
 import org.openslx.netboot.stage3.plan.PlanRenderer;
 import org.openslx.netboot.stage3.plan.Stage3Plan;
 import org.openslx.netboot.stage3.plan.Stage3Planner;
+import org.openslx.netboot.stage3.plan.Step;
 import org.openslx.netboot.stage3.stage4.Stage4Planner;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -180,7 +181,8 @@ final class Stage3Command implements Runnable {
         boolean stage4;
 
         @Option(names = "--env-file", paramLabel = "FILE",
-                description = "Write the SLX_PXE_* variables (and SLX_KCL_SERVERS, SLX_BASE_PATH) to FILE, shell-quoted.")
+                description = "Write the SLX_PXE_* variables (and SLX_KCL_SERVERS, SLX_BASE_PATH, SLX_STAGE3_DEBUG,"
+                        + " SLX_STAGE3_BREAK) to FILE, shell-quoted.")
         Path envFile;
 
         @Option(names = "--dracut-cmdline", paramLabel = "FILE",
@@ -221,6 +223,10 @@ final class Stage3Command implements Runnable {
                 for (Map.Entry<String, String> e : PxeVariables.of(parsed, network).entrySet()) {
                     env.append(e.getKey()).append('=').append(ShellQuoting.singleQuote(e.getValue())).append('\n');
                 }
+                // For the dracut module only (not stage4's config): slx.debug and slx.break=.
+                env.append("SLX_STAGE3_DEBUG=").append(parsed.debug().verbose() ? "'1'" : "''").append('\n');
+                env.append("SLX_STAGE3_BREAK=").append(ShellQuoting.singleQuote(String.join(" ",
+                        parsed.debug().breakBefore().stream().sorted().toList()))).append('\n');
                 if (envFile.getParent() != null) {
                     Files.createDirectories(envFile.getParent());
                 }
@@ -294,9 +300,16 @@ final class Stage3Command implements Runnable {
         @Option(names = "--log", paramLabel = "FILE", description = "Also append the log here (default: ${DEFAULT-VALUE}).")
         Path logFile = Stage4Planner.STAGE3_LOG;
 
+        enum Phase { all, storage, stage4 }
+
+        @Option(names = "--phase", paramLabel = "PHASE", defaultValue = "all",
+                description = {"Run only the storage steps (up to /sysroot mounted) or only the stage4 steps, so the"
+                        + " dracut module can stop in between for slx.break=stage4 (default: ${DEFAULT-VALUE})."})
+        Phase phase;
+
         @Override
         public Integer call() throws IOException {
-            if (imageAttached == (attachCommand != null)) {
+            if (phase != Phase.stage4 && imageAttached == (attachCommand != null)) {
                 throw new IllegalArgumentException("give exactly one of --attach-command COMMAND and --image-attached");
             }
             Consumer<String> log = stderrLog(Optional.of(logFile));
@@ -313,13 +326,17 @@ final class Stage3Command implements Runnable {
             MachineSource machine = new SysfsMachineProbe(Path.of("/"), runner, BootClock.real());
             Stage3Plan plan = Stage3Planner.plan(cmdlineText, fetched.source(), fetched.text(), machine, true, log);
             plan.warnings().forEach(w -> log.accept("warning: " + w));
-            ImageAttacher attacher = imageAttached ? ImageAttacher.alreadyAttached()
+            ImageAttacher attacher = imageAttached || attachCommand == null ? ImageAttacher.alreadyAttached()
                     : new CommandImageAttacher(Words.split(attachCommand), runner);
             try (HttpFetcher fetcher = new HttpFetcher(RetryPolicy.BOOT.withTotalBudget(Duration.ofSeconds(60)), log)) {
-                new Executor(Path.of("/"), runner, machine, attacher, fetcher, log, parsed.debug().verbose())
-                        .run(plan.steps());
+                List<Step> steps = switch (phase) {
+                    case all -> plan.steps();
+                    case storage -> plan.storage().steps();
+                    case stage4 -> plan.stage4Steps();
+                };
+                new Executor(Path.of("/"), runner, machine, attacher, fetcher, log, parsed.debug().verbose()).run(steps);
             }
-            log.accept("stage3 done: /sysroot is ready");
+            log.accept(phase == Phase.storage ? "stage3 storage done: /sysroot is mounted" : "stage3 done: /sysroot is ready");
             return 0;
         }
     }
