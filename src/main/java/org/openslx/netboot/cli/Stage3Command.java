@@ -324,7 +324,9 @@ final class Stage3Command implements Runnable {
             }
             ProcessCommandRunner runner = new ProcessCommandRunner();
             MachineSource machine = new SysfsMachineProbe(Path.of("/"), runner, BootClock.real());
-            Stage3Plan plan = Stage3Planner.plan(cmdlineText, fetched.source(), fetched.text(), machine, true, log);
+            // The stage4 phase only needs the storage decision for /etc/fstab: no waiting for disks again.
+            Stage3Plan plan = Stage3Planner.plan(cmdlineText, fetched.source(), fetched.text(), machine,
+                    phase != Phase.stage4, log);
             plan.warnings().forEach(w -> log.accept("warning: " + w));
             ImageAttacher attacher = imageAttached || attachCommand == null ? ImageAttacher.alreadyAttached()
                     : new CommandImageAttacher(Words.split(attachCommand), runner);
