@@ -210,7 +210,8 @@ public sealed interface Step {
 
     record WriteFile(Path path, String content, int mode) implements Step {
         public String describe() {
-            return "write " + path + " (" + content.length() + " bytes)";
+            return "write " + path + " (" + content.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + " bytes, mode "
+                    + Integer.toOctalString(mode) + ")";
         }
     }
 
