@@ -70,7 +70,7 @@ class Stage3CommandTest {
     void missingConfigFileIsOneClearSentence() {
         Outcome outcome = slx("stage3", "plan", "--cmdline", CMDLINE, "--config", dir.resolve("nope").toString());
         assertThat(outcome.exitCode()).isEqualTo(1);
-        assertThat(outcome.err().strip()).isEqualTo("slx plan: config file " + dir.resolve("nope")
+        assertThat(outcome.err().strip()).isEqualTo("slx stage3 plan: config file " + dir.resolve("nope")
                 + " does not exist or is not readable");
     }
 

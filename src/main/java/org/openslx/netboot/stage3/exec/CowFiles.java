@@ -11,7 +11,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import org.openslx.netboot.stage3.machine.CowHeader;
 import org.openslx.netboot.stage3.machine.CowOwner;
-import org.openslx.netboot.stage3.machine.Sizes;
+import org.openslx.netboot.util.ByteSizes;
 
 /**
  * The copy-on-write store's files and headers. A persistent file is bound to its image and RID by
@@ -31,7 +31,7 @@ final class CowFiles {
             Optional<CowOwner> recorded = CowHeader.decode(Files.readAllBytes(ownerFile));
             if (recorded.equals(persistentFor)) {
                 log.accept("reusing the copy-on-write file " + file + " of " + persistentFor.get() + " ("
-                        + Sizes.human(Files.size(file)) + ")");
+                        + ByteSizes.format(Files.size(file)) + ")");
                 return;
             }
             log.accept("the copy-on-write file " + file + " belongs to " + recorded.map(Object::toString).orElse("nobody")
@@ -43,11 +43,11 @@ final class CowFiles {
         long size = maxBytes > 0 ? Math.min(maxBytes, usable) : usable;
         size -= size % ALIGN;
         if (size < ALIGN) {
-            throw new IOException("only " + Sizes.human(Math.max(usable, 0)) + " free for the copy-on-write file");
+            throw new IOException("only " + ByteSizes.format(Math.max(usable, 0)) + " free for the copy-on-write file");
         }
         if (maxBytes > 0 && size < maxBytes) {
-            log.accept("WARNING: the filesystem holds only " + Sizes.human(size) + " for the copy-on-write file, less than"
-                    + " the " + Sizes.human(maxBytes) + " allowed");
+            log.accept("WARNING: the filesystem holds only " + ByteSizes.format(size) + " for the copy-on-write file, less than"
+                    + " the " + ByteSizes.format(maxBytes) + " allowed");
         }
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
             raf.setLength(size); // sparse: blocks are used only as the snapshot writes them
@@ -55,7 +55,7 @@ final class CowFiles {
         if (persistentFor.isPresent()) {
             Files.writeString(ownerFile, CowHeader.text(persistentFor.get()));
         }
-        log.accept("created the copy-on-write file " + file + " (" + Sizes.human(size) + ", sparse)");
+        log.accept("created the copy-on-write file " + file + " (" + ByteSizes.format(size) + ", sparse)");
     }
 
     static void writeHeader(Path device, Optional<CowOwner> owner) throws IOException {

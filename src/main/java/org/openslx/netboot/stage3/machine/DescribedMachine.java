@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
+import org.openslx.netboot.util.ByteSizes;
 import org.openslx.netboot.stage3.json.JsonReader;
 
 /**
@@ -38,7 +39,7 @@ import org.openslx.netboot.stage3.json.JsonReader;
  *   ]
  * }
  * </pre>
- * Sizes are bytes or a number with K, M, G or T (binary). Unknown keys are errors, so a typo
+ * Sizes are bytes or a number with K, M, G or T (binary, as {@link ByteSizes} reads them). Unknown keys are errors, so a typo
  * does not silently describe another machine.
  */
 public final class DescribedMachine implements MachineSource {
@@ -210,7 +211,7 @@ public final class DescribedMachine implements MachineSource {
             Object value = map.get(key);
             if (value instanceof String s) {
                 try {
-                    return Sizes.parse(s);
+                    return ByteSizes.parse(s);
                 } catch (IllegalArgumentException e) {
                     throw error(key, e.getMessage());
                 }

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
+import org.openslx.netboot.util.ByteSizes;
 
 /**
  * One partition as stage3 sees it.
@@ -44,7 +45,7 @@ public record Partition(String name, String disk, int number, long sizeBytes, Op
         gptName.ifPresent(n -> out.append("GPT name \"").append(n).append("\", "));
         mbrType.ifPresent(t -> out.append(String.format("MBR type 0x%02x, ", t)));
         label.ifPresent(l -> out.append("label \"").append(l).append("\", "));
-        out.append(Sizes.human(sizeBytes));
+        out.append(ByteSizes.format(sizeBytes));
         filesystem.ifPresent(f -> out.append(", ").append(f));
         return out.append(')').toString();
     }

@@ -3,9 +3,10 @@ package org.openslx.netboot.stage3.plan;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.openslx.netboot.stage3.config.SlxConfig;
-import org.openslx.netboot.stage3.json.JsonWriter;
+import org.openslx.netboot.stage3.json.PlainValues;
 import org.openslx.netboot.stage3.network.BootNetwork;
 import org.openslx.netboot.stage3.storage.StoragePlan;
+import org.openslx.netboot.util.Json;
 
 /**
  * The plan as JSON ({@code slx stage3 plan --json}): the same sections as the readable plan, and
@@ -55,6 +56,6 @@ public final class PlanJson {
         out.put("rootMount", rootMount);
         out.put("warnings", plan.warnings());
         out.put("steps", plan.steps());
-        return JsonWriter.write(out);
+        return Json.write(PlainValues.of(out)) + "\n";
     }
 }

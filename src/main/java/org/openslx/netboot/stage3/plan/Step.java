@@ -9,7 +9,7 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 import org.openslx.netboot.stage3.cmdline.ServerAddress;
 import org.openslx.netboot.stage3.machine.CowOwner;
-import org.openslx.netboot.stage3.machine.Sizes;
+import org.openslx.netboot.util.ByteSizes;
 
 /**
  * One thing the boot does. A plan is a list of steps: data, computed from the command line, the
@@ -122,7 +122,7 @@ public sealed interface Step {
         public String describe() {
             return (persistentFor.isPresent() ? "reuse the copy-on-write file " + file + " if it belongs to "
                     + persistentFor.get() + ", else create it" : "create the copy-on-write file " + file)
-                    + " (sparse, " + (maxBytes > 0 ? "at most " + Sizes.human(maxBytes) : "as large as the filesystem allows")
+                    + " (sparse, " + (maxBytes > 0 ? "at most " + ByteSizes.format(maxBytes) : "as large as the filesystem allows")
                     + ")";
         }
 
@@ -167,7 +167,7 @@ public sealed interface Step {
     /** Write zeros over a range, e.g. to make device-mapper start a new persistent store. */
     record ZeroRange(Path device, long offset, long length) implements Step {
         public String describe() {
-            return "zero " + Sizes.human(length) + " of " + device + " at " + offset;
+            return "zero " + ByteSizes.format(length) + " of " + device + " at " + offset;
         }
     }
 

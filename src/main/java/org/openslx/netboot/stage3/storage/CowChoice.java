@@ -3,7 +3,7 @@ package org.openslx.netboot.stage3.storage;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.openslx.netboot.stage3.machine.Partition;
-import org.openslx.netboot.stage3.machine.Sizes;
+import org.openslx.netboot.util.ByteSizes;
 
 /** Where the root's copy-on-write layer goes, and why. */
 public sealed interface CowChoice {
@@ -31,7 +31,7 @@ public sealed interface CowChoice {
     record FileOnPartition(Partition partition, Path file, long maxBytes, boolean persistent) implements CowChoice {
         public String summary() {
             return "file " + file + " on ID44 partition " + partition.describe() + ", "
-                    + (maxBytes > 0 ? "at most " + Sizes.human(maxBytes) : "as large as the filesystem allows") + ", "
+                    + (maxBytes > 0 ? "at most " + ByteSizes.format(maxBytes) : "as large as the filesystem allows") + ", "
                     + (persistent ? "persistent if it belongs to this image and revision" : "not persistent");
         }
     }

@@ -3,7 +3,7 @@ package org.openslx.netboot.stage3.storage;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.openslx.netboot.stage3.machine.Partition;
-import org.openslx.netboot.stage3.machine.Sizes;
+import org.openslx.netboot.util.ByteSizes;
 
 /**
  * The root filesystem inside the image: found by GPT name or label on the image device once the
@@ -18,7 +18,7 @@ public record RootChoice(Path imageDevice, Optional<String> identifier, Optional
         if (expected.isPresent()) {
             return where + ", expected " + expected.get().describe();
         }
-        return where + expectedSectors.map(s -> ", expected the whole device (" + Sizes.human(s * 512) + ")")
+        return where + expectedSectors.map(s -> ", expected the whole device (" + ByteSizes.format(s * 512) + ")")
                 .orElse(" (found when the image is attached)");
     }
 }

@@ -16,7 +16,7 @@ import org.openslx.netboot.stage3.machine.CowOwner;
 import org.openslx.netboot.stage3.machine.Machine;
 import org.openslx.netboot.stage3.machine.MachineSource;
 import org.openslx.netboot.stage3.machine.Partition;
-import org.openslx.netboot.stage3.machine.Sizes;
+import org.openslx.netboot.util.ByteSizes;
 import org.openslx.netboot.stage3.plan.CowState;
 import org.openslx.netboot.stage3.plan.Slots;
 import org.openslx.netboot.stage3.plan.Step;
@@ -141,8 +141,8 @@ public final class StoragePlanner {
                     + match.get().others().stream().map(p -> p.device().toString()).toList());
         }
         if (partition.sizeBytes() < MINIMUM_DISK_COW_BYTES) {
-            return ram("the ID44 partition " + partition.device() + " is only " + Sizes.human(partition.sizeBytes())
-                    + ", less than the " + Sizes.human(MINIMUM_DISK_COW_BYTES) + " a copy-on-write store needs", true);
+            return ram("the ID44 partition " + partition.device() + " is only " + ByteSizes.format(partition.sizeBytes())
+                    + ", less than the " + ByteSizes.format(MINIMUM_DISK_COW_BYTES) + " a copy-on-write store needs", true);
         }
         boolean persistent = config.persistent();
         if (persistent && config.rid() == 0) {
