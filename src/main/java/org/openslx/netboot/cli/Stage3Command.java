@@ -56,7 +56,7 @@ import picocli.CommandLine.Option;
  * {@code slx stage3}: the boot logic. {@code plan} shows an admin what a boot will do; the other
  * subcommands are what the dracut module calls during the boot.
  */
-@Command(name = "stage3", mixinStandardHelpOptions = true,
+@Command(name = "stage3",
         description = "Stage3 boot logic: kernel command line, SLX config, network, storage, stage4 setup.",
         subcommands = {
                 Stage3Command.Plan.class,
@@ -73,8 +73,14 @@ final class Stage3Command implements Runnable {
         spec.commandLine().usage(System.err);
     }
 
-    static String readCmdline(String given) throws IOException {
-        return given != null ? given : Files.readString(Path.of("/proc/cmdline"));
+    /** {@code --cmdline TEXT}, shared by the subcommands; without it the running kernel's. */
+    static final class KernelCmdline {
+        @Option(names = "--cmdline", paramLabel = "TEXT", description = "Kernel command line (default: /proc/cmdline).")
+        String text;
+
+        String read() throws IOException {
+            return text != null ? text : Files.readString(Path.of("/proc/cmdline"));
+        }
     }
 
     /** Fetches the config as the boot does: every slxsrv server, with retries, ?uuid= when known. */
@@ -84,11 +90,16 @@ final class Stage3Command implements Runnable {
         }
         Optional<String> uuid = SystemUuid.read(Path.of("/"));
         List<URI> urls = BootServerUrls.of(cmdline.configServers(), cmdline.basePath().orElse(""), "config", uuid);
+        return fetch(urls, policy, log, "no boot server has a config at " + urls.getFirst()
+                + " (HTTP 404 from every server): check slxbase=");
+    }
+
+    static FetchedConfig fetch(List<URI> urls, RetryPolicy policy, Consumer<String> log, String whenAbsent)
+            throws IOException {
         try (HttpFetcher fetcher = new HttpFetcher(policy, log)) {
             return switch (fetcher.fetch("config", urls)) {
                 case FetchResult.Fetched f -> new FetchedConfig(f.from().toString(), new String(f.body(), StandardCharsets.UTF_8));
-                case FetchResult.Absent a -> throw new IOException("no boot server has a config at " + urls.getFirst()
-                        + " (HTTP 404 from every server): check slxbase=");
+                case FetchResult.Absent a -> throw new IOException(whenAbsent);
             };
         }
     }
@@ -110,13 +121,13 @@ final class Stage3Command implements Runnable {
         };
     }
 
-    @Command(name = "plan", mixinStandardHelpOptions = true,
+    @Command(name = "plan",
             description = {"Show what a boot with this command line, config and machine would do: network, servers,"
                     + " image and RID, root partition, copy-on-write choice and dm table, mounts, stage4 steps, warnings.",
                     "Without --machine the disks of this machine are read (once: nothing is waited for)."})
     static final class Plan implements Callable<Integer> {
-        @Option(names = "--cmdline", paramLabel = "TEXT", description = "Kernel command line (default: /proc/cmdline).")
-        String cmdline;
+        @CommandLine.Mixin
+        KernelCmdline cmdline;
 
         @Option(names = "--config", paramLabel = "FILE|URL",
                 description = "The SLX config: a file or an http:// URL (default: fetched from the command line's slxsrv).")
@@ -134,7 +145,7 @@ final class Stage3Command implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            String cmdlineText = readCmdline(cmdline);
+            String cmdlineText = cmdline.read();
             Consumer<String> quiet = line -> {
             };
             FetchedConfig fetched;
@@ -142,13 +153,8 @@ final class Stage3Command implements Runnable {
                 fetched = fetchConfig(BootCommandLineParser.parse(cmdlineText),
                         RetryPolicy.BOOT.withTotalBudget(Duration.ofSeconds(30)), stderrLog(Optional.empty()));
             } else if (config.startsWith("http://") || config.startsWith("https://")) {
-                try (HttpFetcher fetcher = new HttpFetcher(RetryPolicy.BOOT.withTotalBudget(Duration.ofSeconds(30)),
-                        stderrLog(Optional.empty()))) {
-                    fetched = switch (fetcher.fetch("config", List.of(URI.create(config)))) {
-                        case FetchResult.Fetched f -> new FetchedConfig(config, new String(f.body(), StandardCharsets.UTF_8));
-                        case FetchResult.Absent a -> throw new IOException(config + " does not exist (HTTP 404)");
-                    };
-                }
+                fetched = fetch(List.of(URI.create(config)), RetryPolicy.BOOT.withTotalBudget(Duration.ofSeconds(30)),
+                        stderrLog(Optional.empty()), config + " does not exist (HTTP 404)");
             } else {
                 Path file = Path.of(config);
                 if (!Files.isReadable(file)) {
@@ -166,12 +172,12 @@ final class Stage3Command implements Runnable {
         }
     }
 
-    @Command(name = "cmdline", mixinStandardHelpOptions = true,
+    @Command(name = "cmdline",
             description = {"Read the kernel command line: print what it means for the network and the SLX_PXE_*"
                     + " variables, and write the systemd-networkd files (for the initramfs, or with --stage4 for stage4)."})
     static final class Cmdline implements Callable<Integer> {
-        @Option(names = "--cmdline", paramLabel = "TEXT", description = "Kernel command line (default: /proc/cmdline).")
-        String cmdline;
+        @CommandLine.Mixin
+        KernelCmdline cmdline;
 
         @Option(names = "--networkd-dir", paramLabel = "DIR",
                 description = "Write the .link and .network files into DIR (e.g. /etc/systemd/network).")
@@ -199,7 +205,7 @@ final class Stage3Command implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            BootCommandLine parsed = BootCommandLineParser.parse(readCmdline(cmdline));
+            BootCommandLine parsed = BootCommandLineParser.parse(cmdline.read());
             BootNetwork network = BootNetworkResolver.resolve(parsed);
             if (networkdDir != null) {
                 Files.createDirectories(networkdDir);
@@ -242,12 +248,12 @@ final class Stage3Command implements Runnable {
         }
     }
 
-    @Command(name = "fetch-config", mixinStandardHelpOptions = true,
+    @Command(name = "fetch-config",
             description = {"Fetch the SLX config from http://<slxsrv>/<slxbase>/config (?uuid= when the machine's UUID"
                     + " is known), trying every server with retries, check that it reads as data, and save it."})
     static final class FetchConfig implements Callable<Integer> {
-        @Option(names = "--cmdline", paramLabel = "TEXT", description = "Kernel command line (default: /proc/cmdline).")
-        String cmdline;
+        @CommandLine.Mixin
+        KernelCmdline cmdline;
 
         @Option(names = "--output", paramLabel = "FILE", defaultValue = "/etc/openslx",
                 description = "Where to save the config (default: ${DEFAULT-VALUE}, as the seed says).")
@@ -263,7 +269,7 @@ final class Stage3Command implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            BootCommandLine parsed = BootCommandLineParser.parse(readCmdline(cmdline));
+            BootCommandLine parsed = BootCommandLineParser.parse(cmdline.read());
             Map<String, String> derived = PxeVariables.of(parsed, BootNetworkResolver.resolve(parsed));
             RetryPolicy policy = RetryPolicy.BOOT.withTotalBudget(Duration.ofSeconds(budget))
                     .withPerTry(Duration.ofSeconds(timeout));
@@ -278,13 +284,13 @@ final class Stage3Command implements Runnable {
         }
     }
 
-    @Command(name = "run", mixinStandardHelpOptions = true,
+    @Command(name = "run",
             description = {"The boot: plan from the kernel command line, the config and this machine's disks, then"
                     + " execute it step by step (attach the image, copy-on-write layer, /sysroot, stage4 setup).",
                     "Stops at the first failing step with what failed and what to check."})
     static final class Run implements Callable<Integer> {
-        @Option(names = "--cmdline", paramLabel = "TEXT", description = "Kernel command line (default: /proc/cmdline).")
-        String cmdline;
+        @CommandLine.Mixin
+        KernelCmdline cmdline;
 
         @Option(names = "--config", paramLabel = "FILE",
                 description = "The config saved by fetch-config (default: fetch it now and save it as /etc/openslx).")
@@ -313,7 +319,7 @@ final class Stage3Command implements Runnable {
                 throw new IllegalArgumentException("give exactly one of --attach-command COMMAND and --image-attached");
             }
             Consumer<String> log = stderrLog(Optional.of(logFile));
-            String cmdlineText = readCmdline(cmdline);
+            String cmdlineText = cmdline.read();
             BootCommandLine parsed = BootCommandLineParser.parse(cmdlineText);
             FetchedConfig fetched;
             if (config != null) {
