@@ -18,6 +18,7 @@ import picocli.CommandLine.Option;
                 NbdCommand.class,
                 ServerCommand.class,
                 Dnbd3Command.class,
+                Stage3Command.class,
         })
 public final class Main implements Runnable {
 
