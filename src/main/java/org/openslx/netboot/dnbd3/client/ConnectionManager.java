@@ -1,0 +1,620 @@
+package org.openslx.netboot.dnbd3.client;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.openslx.netboot.dnbd3.protocol.CrcList;
+import org.openslx.netboot.dnbd3.protocol.Dnbd3Protocol;
+import org.openslx.netboot.dnbd3.protocol.ServerEntry;
+
+/**
+ * Keeps the client connected to the best server it can find, and keeps every read pending until
+ * some server delivers it.
+ *
+ * <p>One supervisor thread watches the current connection: when the server closes it, sends
+ * garbage, or owes replies and stays silent longer than the hang bound (derived from its RTT, at
+ * most {@link Dnbd3ClientOptions#maxHangBound()}), it fails over: all servers are probed at once
+ * and the first to answer with the pinned image version takes over, and every pending request is
+ * sent to it again. If none answers, it keeps trying and says so in the log. Meanwhile it sends
+ * keepalives and probes the servers' RTTs on the {@link ProbeSchedule}, switching to a clearly
+ * faster one ({@link SwitchPolicy}).
+ */
+final class ConnectionManager implements Connection.Listener, Closeable {
+    private static final Logger LOG = System.getLogger("org.openslx.netboot.dnbd3.client");
+    /** Most servers the client keeps (URL plus learnt), as dnbd3-fuse's MAX_ALTS. */
+    static final int MAX_SERVERS = 16;
+    /** In normal rounds after start-up, the current server plus this many others are probed. */
+    private static final int PROBED_OTHERS = 3;
+    private static final Duration TICK = Duration.ofMillis(50);
+    private static final Duration REFUSED_FOR = Duration.ofMinutes(5);
+    private static final Duration DISTRUSTED_FOR = Duration.ofMinutes(10);
+    /** In a failover, the server just lost is asked this much later than the others. */
+    private static final Duration LOST_SERVER_DELAY = Duration.ofMillis(500);
+    private static final Duration LOUD_LOG_INTERVAL = Duration.ofSeconds(30);
+
+    private final Dnbd3Url url;
+    private final Dnbd3ClientOptions options;
+    private final List<ServerState> servers = new CopyOnWriteArrayList<>();
+    private final RequestTable table = new RequestTable();
+    private final ProbeSchedule schedule = new ProbeSchedule();
+    private final Object switchLock = new Object();
+    private final Object signal = new Object();
+
+    private volatile ImageIdentity identity;
+    private volatile CrcList crcList;
+    private volatile Connection current;
+    private volatile boolean closed;
+    private volatile IOException givenUp;
+    private Connection lostConnection;
+    private String lostReason;
+    private Thread supervisor;
+    private volatile Thread probeRound;
+
+    private final LongAdder bytesFetched = new LongAdder();
+    private final AtomicLong requestsSent = new AtomicLong();
+    private final AtomicInteger switches = new AtomicInteger();
+    private volatile String lastSwitch;
+
+    private ConnectionManager(Dnbd3Url url, Dnbd3ClientOptions options) {
+        this.url = url;
+        this.options = options;
+        for (ServerAddress address : url.servers()) {
+            servers.add(new ServerState(address, false));
+        }
+    }
+
+    /**
+     * Connects to the first server that offers the image (all are asked at once), pins its name,
+     * revision and size, and starts watching.
+     *
+     * @throws IOException if every server refuses the image, or none answers within
+     *     {@link Dnbd3ClientOptions#giveUpAfter()} (without a give-up time it keeps trying)
+     */
+    static ConnectionManager open(Dnbd3Url url, Dnbd3ClientOptions options) throws IOException {
+        ConnectionManager manager = new ConnectionManager(url, options);
+        Connection first = manager.connectFirst();
+        try {
+            manager.identity = ImageIdentity.of(first.image());
+            manager.prepare(first);
+        } catch (IOException e) {
+            first.close();
+            throw new IOException(first.server() + ": " + e.getMessage(), e);
+        }
+        LOG.log(Level.INFO, "{0}: connected to {1}, image {2}{3}", url, first.server(), manager.identity,
+                manager.crcList == null ? ", no CRC list" : ", with CRC list");
+        manager.install(first);
+        manager.supervisor = Thread.ofPlatform().daemon().name("dnbd3-supervisor " + url.imageName())
+                .start(manager::supervise);
+        return manager;
+    }
+
+    ImageIdentity identity() {
+        return identity;
+    }
+
+    CrcList crcList() {
+        return crcList;
+    }
+
+    /** Number of servers known now (from the URL and learnt). */
+    int serverCount() {
+        return servers.size();
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    /**
+     * Registers a read of {@code target.capacity()} bytes at {@code offset} and sends it to the
+     * current server (or leaves it for the next one).
+     *
+     * @throws IOException if the client was closed or has given up
+     */
+    PendingRead submit(long offset, ByteBuffer target) throws IOException {
+        if (closed) {
+            throw new IOException(url + ": the dnbd3 client is closed");
+        }
+        IOException gaveUp = givenUp;
+        if (gaveUp != null) {
+            throw new IOException(gaveUp.getMessage(), gaveUp);
+        }
+        PendingRead read = table.add(offset, target);
+        Connection connection = current;
+        if (connection != null) {
+            sendOn(connection, read);
+        }
+        return read;
+    }
+
+    private void sendOn(Connection connection, PendingRead read) {
+        if (!read.claimFor(connection)) {
+            return;
+        }
+        try {
+            connection.send(read);
+            requestsSent.incrementAndGet();
+        } catch (IOException e) {
+            lost(connection, "sending a request failed (" + e.getMessage() + ")");
+        }
+    }
+
+    /**
+     * Shuts these servers out for a while (they delivered data that failed its CRC check) and
+     * leaves the current server if it is one of them.
+     */
+    void distrust(Set<ServerAddress> bad, String reason) {
+        long now = System.nanoTime();
+        for (ServerState server : servers) {
+            if (bad.contains(server.address())) {
+                server.exclude(now, DISTRUSTED_FOR, reason);
+            }
+        }
+        Connection connection;
+        synchronized (switchLock) {
+            connection = current;
+            if (connection == null || !bad.contains(connection.server())) {
+                return;
+            }
+            current = null; // new reads wait for the next server instead of going to this one
+        }
+        synchronized (signal) {
+            lostConnection = connection;
+            lostReason = reason;
+            signal.notifyAll();
+        }
+    }
+
+    // ------------------------------------------------------------------ connection events
+
+    @Override
+    public void lost(Connection connection, String reason) {
+        synchronized (signal) {
+            if (closed || connection != current || lostConnection != null) {
+                return;
+            }
+            lostConnection = connection;
+            lostReason = reason;
+            signal.notifyAll();
+        }
+    }
+
+    @Override
+    public void received(long bytes) {
+        bytesFetched.add(bytes);
+    }
+
+    // ------------------------------------------------------------------ supervisor
+
+    private void supervise() {
+        long nextKeepalive = System.nanoTime() + options.keepaliveInterval().toNanos();
+        long nextProbe = System.nanoTime() + schedule.interval().toNanos();
+        while (!closed) {
+            Connection lost;
+            String reason;
+            synchronized (signal) {
+                if (lostConnection == null) {
+                    try {
+                        signal.wait(TICK.toMillis());
+                    } catch (InterruptedException e) {
+                        if (closed) {
+                            return;
+                        }
+                    }
+                }
+                lost = lostConnection;
+                reason = lostReason;
+                lostConnection = null;
+                lostReason = null;
+            }
+            if (closed) {
+                return;
+            }
+            Connection connection = current;
+            long now = System.nanoTime();
+            if (lost != null && (lost == connection || connection == null)) {
+                failover(lost, reason);
+                nextProbe = System.nanoTime() + schedule.interval().toNanos();
+                continue;
+            }
+            if (connection == null) {
+                continue;
+            }
+            Duration silence = connection.silence(now);
+            if (silence.compareTo(hangBound(connection)) > 0) {
+                failover(connection, "current server stopped answering (no reply for "
+                        + Connection.seconds(silence) + ")");
+                nextProbe = System.nanoTime() + schedule.interval().toNanos();
+                continue;
+            }
+            if (now - nextKeepalive >= 0) {
+                nextKeepalive = now + options.keepaliveInterval().toNanos();
+                try {
+                    connection.sendKeepalive();
+                } catch (IOException e) {
+                    lost(connection, "sending a keepalive failed (" + e.getMessage() + ")");
+                }
+            }
+            if (now - nextProbe >= 0 && probeRound == null) {
+                Connection probed = connection;
+                probeRound = Thread.ofVirtual().name("dnbd3-probe").start(() -> {
+                    try {
+                        probeRound(probed);
+                    } finally {
+                        probeRound = null;
+                    }
+                });
+                nextProbe = now + schedule.roundDone().toNanos();
+            }
+        }
+    }
+
+    /** How long the current server may stay silent while owing replies: 1 s + 10 × RTT, at most 3 s. */
+    Duration hangBound(Connection connection) {
+        Duration rtt = stateOf(connection.server()).rtt().mean();
+        Duration bound = options.minHangBound().plus(rtt == null ? Duration.ZERO : rtt.multipliedBy(10));
+        return bound.compareTo(options.maxHangBound()) > 0 ? options.maxHangBound() : bound;
+    }
+
+    /**
+     * The current server is gone: find another (or the same one again) that serves the pinned
+     * image, install it and re-send everything pending. Keeps trying until one answers, the
+     * client is closed, or (with a give-up time) fails the waiting reads when that time is over.
+     */
+    private void failover(Connection dead, String reason) {
+        long start = System.nanoTime();
+        synchronized (switchLock) {
+            if (current == dead) {
+                current = null;
+            } else if (current != null) {
+                return; // a probe round replaced it meanwhile
+            }
+        }
+        dead.close();
+        ServerState deadState = stateOf(dead.server());
+        LOG.log(Level.WARNING, "{0}: leaving {1}: {2}; {3} reads waiting", url, dead.server(), reason, table.size());
+        long nextLoudLog = start;
+        Duration pause = Duration.ofMillis(200);
+        while (!closed) {
+            List<String> failures = new ArrayList<>();
+            Connection next = raceTrusted(deadState, failures);
+            if (next != null) {
+                try {
+                    prepare(next);
+                } catch (IOException e) {
+                    failures.add(next.server() + ": " + e.getMessage());
+                    next.close();
+                    next = null;
+                }
+            }
+            if (next != null) {
+                String from = dead.server().toString();
+                Duration stall = Duration.ofNanos(System.nanoTime() - start);
+                install(next);
+                recordSwitch("switched from " + from + " to " + next.server() + ": " + reason
+                        + (givenUp == null ? "" : "; reads work again"), Level.WARNING);
+                LOG.log(Level.DEBUG, "{0}: failover took {1}", url, Connection.seconds(stall));
+                givenUp = null;
+                return;
+            }
+            long now = System.nanoTime();
+            Duration waited = Duration.ofNanos(now - start);
+            String summary = "no dnbd3 server can serve " + identity + " (" + String.join("; ", failures) + ")";
+            if (now - nextLoudLog >= 0) {
+                LOG.log(Level.ERROR, "{0}: {1}; {2} reads have been waiting for {3}, still trying",
+                        url, summary, table.size(), Connection.seconds(waited));
+                nextLoudLog = now + LOUD_LOG_INTERVAL.toNanos();
+            }
+            Duration giveUp = options.giveUpAfter();
+            if (giveUp != null && waited.compareTo(giveUp) >= 0) {
+                givenUp = new IOException(url + ": " + summary + " for " + Connection.seconds(waited));
+                table.failAll(givenUp);
+            }
+            sleepUnlessClosed(pause);
+            pause = pause.multipliedBy(2).compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : pause.multipliedBy(2);
+        }
+    }
+
+    /** Races the servers not shut out; if none of them answers, the shut-out ones too. */
+    private Connection raceTrusted(ServerState lostServer, List<String> failures) {
+        long now = System.nanoTime();
+        List<ServerState> trusted = new ArrayList<>();
+        List<ServerState> shutOut = new ArrayList<>();
+        for (ServerState server : servers) {
+            (server.excluded(now) ? shutOut : trusted).add(server);
+        }
+        Connection next = trusted.isEmpty() ? null : ServerRace.first(trusted, lostServer, LOST_SERVER_DELAY, this::attempt, failures);
+        if (next == null && !shutOut.isEmpty()) {
+            next = ServerRace.first(shutOut, lostServer, LOST_SERVER_DELAY, this::attempt, failures);
+        }
+        return next;
+    }
+
+    /** One server in a failover or probe round: connect, check the image version, probe 4 KiB. */
+    private Connection attempt(ServerState server) throws IOException {
+        ImageIdentity pinned = identity;
+        Connection connection;
+        try {
+            connection = Connection.open(server.address(), pinned.name(), pinned.rid(), options.connectTimeout());
+        } catch (ImageRefusedException e) {
+            refuse(server, e.getMessage());
+            throw e;
+        } catch (IOException e) {
+            server.probeFailed();
+            throw e;
+        }
+        try {
+            String mismatch = pinned.mismatch(connection.image());
+            if (mismatch != null) {
+                refuse(server, mismatch);
+                throw new ImageRefusedException(mismatch);
+            }
+            int length = (int) Math.min(Dnbd3Protocol.BLOCK_SIZE, pinned.size());
+            server.probeSucceeded(connection.probe(0, length, options.connectTimeout()));
+            return connection;
+        } catch (IOException e) {
+            if (!(e instanceof ImageRefusedException)) {
+                server.probeFailed();
+            }
+            connection.close();
+            throw e;
+        }
+    }
+
+    private void refuse(ServerState server, String why) {
+        server.probeFailed();
+        if (!server.excluded(System.nanoTime())) {
+            LOG.log(Level.WARNING, "{0}: refusing server {1}: {2}", url, server.address(), why);
+        }
+        server.exclude(System.nanoTime(), REFUSED_FOR, why);
+    }
+
+    /** Before a connection carries reads: fetch a missing CRC list and learn alt servers. */
+    private void prepare(Connection connection) throws IOException {
+        if (options.verifyCrc() && crcList == null) {
+            CrcList list;
+            try {
+                list = connection.fetchCrcList(options.connectTimeout());
+            } catch (org.openslx.netboot.dnbd3.protocol.ProtocolException e) {
+                LOG.log(Level.WARNING, "{0}: ignoring the CRC list of {1}: {2}", url, connection.server(), e.getMessage());
+                list = null;
+            }
+            int expected = Dnbd3Protocol.hashBlockCount(identity.size());
+            if (list != null && list.blockCount() != expected) {
+                LOG.log(Level.WARNING, "{0}: ignoring the CRC list of {1}: it has {2} entries, the image needs {3}",
+                        url, connection.server(), list.blockCount(), expected);
+                list = null;
+            }
+            crcList = list;
+        }
+        if (options.learnServers()) {
+            learn(connection.fetchServers(options.connectTimeout()), connection.server());
+        }
+    }
+
+    private void learn(List<ServerEntry> entries, ServerAddress from) {
+        for (ServerEntry entry : entries) {
+            if (entry.failures() != 0 || entry.port() == 0) {
+                continue;
+            }
+            ServerAddress address = ServerAddress.of(entry.address(), entry.port());
+            synchronized (servers) {
+                if (servers.size() >= MAX_SERVERS || servers.stream().anyMatch(s -> s.address().equals(address))) {
+                    continue;
+                }
+                servers.add(new ServerState(address, true));
+            }
+            LOG.log(Level.INFO, "{0}: learnt server {1} from {2}", url, address, from);
+        }
+    }
+
+    /** Makes {@code next} the current connection and sends it everything pending. */
+    private void install(Connection next) {
+        synchronized (switchLock) {
+            Connection old = current;
+            current = null;
+            if (old != null) {
+                old.close();
+            }
+            next.start(table, this);
+            current = next;
+            for (PendingRead read : table.snapshot()) {
+                sendOn(next, read);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ probing
+
+    private void probeRound(Connection probedCurrent) {
+        long now = System.nanoTime();
+        boolean startup = schedule.inStartup();
+        List<ServerState> candidates = new ArrayList<>();
+        List<ServerState> others = new ArrayList<>();
+        for (ServerState server : servers) {
+            if (server.excluded(now)) {
+                continue;
+            }
+            if (server.address().equals(probedCurrent.server())) {
+                candidates.add(server);
+            } else {
+                others.add(server);
+            }
+        }
+        if (!startup && others.size() > PROBED_OTHERS) {
+            Collections.shuffle(others);
+            others = others.subList(0, PROBED_OTHERS);
+        }
+        candidates.addAll(others);
+        var answered = ServerRace.all(candidates, this::attempt);
+        try {
+            ServerState best = SwitchPolicy.fastest(servers, System.nanoTime());
+            for (ServerState server : servers) {
+                server.countRound(server == best);
+            }
+            ServerState currentState = stateOf(probedCurrent.server());
+            if (best == null || best == currentState) {
+                return;
+            }
+            Duration currentRtt = currentState.rtt().mean();
+            Duration bestRtt = best.rtt().mean();
+            Connection better = answered.remove(best);
+            if (better == null || !SwitchPolicy.shouldSwitch(currentRtt, bestRtt, best.bestCount(), startup)) {
+                if (better != null) {
+                    better.close();
+                }
+                return;
+            }
+            try {
+                prepare(better);
+            } catch (IOException e) {
+                better.close();
+                return;
+            }
+            synchronized (switchLock) {
+                if (closed || current != probedCurrent) {
+                    better.close();
+                    return;
+                }
+                install(better);
+            }
+            schedule.switched();
+            recordSwitch("switched from " + probedCurrent.server() + " to " + best.address() + ": it answers faster (RTT "
+                    + millis(bestRtt) + " against " + (currentRtt == null ? "no answer" : millis(currentRtt)) + ")",
+                    Level.INFO);
+        } finally {
+            answered.values().forEach(Connection::close);
+        }
+    }
+
+    private void recordSwitch(String text, Level level) {
+        switches.incrementAndGet();
+        lastSwitch = text;
+        LOG.log(level, "{0}: {1}", url, text);
+    }
+
+    private static String millis(Duration duration) {
+        return String.format(java.util.Locale.ROOT, "%.2f ms", duration.toNanos() / 1e6);
+    }
+
+    // ------------------------------------------------------------------ state
+
+    private ServerState stateOf(ServerAddress address) {
+        for (ServerState server : servers) {
+            if (server.address().equals(address)) {
+                return server;
+            }
+        }
+        throw new IllegalStateException("unknown server " + address);
+    }
+
+    Dnbd3Statistics statistics(long verified, long failed) {
+        Connection connection = current;
+        List<Dnbd3Statistics.Server> list = new ArrayList<>();
+        long now = System.nanoTime();
+        for (ServerState server : servers) {
+            list.add(new Dnbd3Statistics.Server(server.address(), server.rtt().mean(), server.learnt(),
+                    server.excluded(now) ? server.exclusionReason() : null));
+        }
+        return new Dnbd3Statistics(String.valueOf(identity), connection == null ? null : connection.server(),
+                bytesFetched.sum(), requestsSent.get(), table.size(), switches.get(), lastSwitch, crcList != null,
+                verified, failed, List.copyOf(list));
+    }
+
+    private void sleepUnlessClosed(Duration pause) {
+        synchronized (signal) {
+            if (!closed) {
+                try {
+                    signal.wait(Math.max(1, pause.toMillis()));
+                } catch (InterruptedException e) {
+                    // closed() interrupts; the loop checks the flag
+                }
+            }
+        }
+    }
+
+    /** The first connection, before anything is pinned: all servers asked at once. */
+    private Connection connectFirst() throws IOException {
+        long start = System.nanoTime();
+        Duration pause = Duration.ofMillis(500);
+        long nextLoudLog = start;
+        while (true) {
+            List<String> failures = new ArrayList<>();
+            List<String> refusals = new ArrayList<>();
+            Connection first = ServerRace.first(servers, null, Duration.ZERO, server -> {
+                try {
+                    return Connection.open(server.address(), url.imageName(), url.rid(), options.connectTimeout());
+                } catch (ImageRefusedException e) {
+                    synchronized (refusals) {
+                        refusals.add(server.address() + ": " + e.getMessage());
+                    }
+                    throw e;
+                }
+            }, failures);
+            if (first != null) {
+                return first;
+            }
+            String what = "'" + url.imageName() + "'" + (url.rid() == 0 ? "" : " revision " + url.rid());
+            if (refusals.size() == servers.size()) {
+                throw new IOException("no dnbd3 server offers " + what + " (" + String.join("; ", failures) + ")");
+            }
+            long now = System.nanoTime();
+            Duration waited = Duration.ofNanos(now - start);
+            Duration giveUp = options.giveUpAfter();
+            if (giveUp != null && waited.compareTo(giveUp) >= 0) {
+                throw new IOException("no dnbd3 server answered for " + what + " within "
+                        + Connection.seconds(waited) + " (" + String.join("; ", failures) + ")");
+            }
+            if (now - nextLoudLog >= 0) {
+                LOG.log(Level.ERROR, "{0}: no dnbd3 server answers yet ({1}); still trying", url, String.join("; ", failures));
+                nextLoudLog = now + LOUD_LOG_INTERVAL.toNanos();
+            }
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException(url + ": interrupted while connecting");
+            }
+            pause = pause.multipliedBy(2).compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : pause.multipliedBy(2);
+        }
+    }
+
+    /** Stops all threads, closes the connection and fails whatever is still pending. */
+    @Override
+    public void close() {
+        synchronized (signal) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            signal.notifyAll();
+        }
+        Thread thread = supervisor;
+        if (thread != null && thread != Thread.currentThread()) {
+            try {
+                thread.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        Connection connection;
+        synchronized (switchLock) {
+            connection = current;
+            current = null;
+        }
+        if (connection != null) {
+            connection.close();
+        }
+        table.failAll(new IOException(url + ": the dnbd3 client was closed"));
+        LOG.log(Level.DEBUG, "{0}: closed", url);
+    }
+}
