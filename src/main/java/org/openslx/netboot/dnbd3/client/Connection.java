@@ -219,11 +219,11 @@ final class Connection implements Closeable {
                     inFlight.decrementAndGet();
                 } else if (reply.is(Command.ERROR)) {
                     PendingRead read = table.get(reply.handle());
-                    listener.lost(this, "it answered ERROR to " + (read == null ? "a request" : read));
+                    listener.lost(this, "current server answered ERROR to " + (read == null ? "a request" : read));
                     return;
                 } else {
                     if (reply.size() > MAX_UNEXPECTED_PAYLOAD) {
-                        listener.lost(this, "it sent an unexpected " + reply);
+                        listener.lost(this, "current server sent an unexpected " + reply);
                         return;
                     }
                     discard(reply.size(), listener);
@@ -231,19 +231,19 @@ final class Connection implements Closeable {
             }
         } catch (EOFException e) {
             if (!closing) {
-                listener.lost(this, "it closed the connection");
+                listener.lost(this, "current server closed the connection");
             }
         } catch (ProtocolException e) {
             if (!closing) {
-                listener.lost(this, "it sent invalid data (" + e.getMessage() + ")");
+                listener.lost(this, "current server sent invalid data (" + e.getMessage() + ")");
             }
         } catch (ClosedChannelException e) {
             if (!closing) {
-                listener.lost(this, "the connection was closed");
+                listener.lost(this, "the connection to the current server was closed");
             }
         } catch (IOException e) {
             if (!closing) {
-                listener.lost(this, "the connection failed (" + e.getMessage() + ")");
+                listener.lost(this, "the connection to the current server failed (" + e.getMessage() + ")");
             }
         }
     }

@@ -144,7 +144,7 @@ final class ConnectionManager implements Connection.Listener, Closeable {
             connection.send(read);
             requestsSent.incrementAndGet();
         } catch (IOException e) {
-            lost(connection, "sending a request failed (" + e.getMessage() + ")");
+            lost(connection, "sending a request to the current server failed (" + e.getMessage() + ")");
         }
     }
 
@@ -169,7 +169,7 @@ final class ConnectionManager implements Connection.Listener, Closeable {
         }
         synchronized (signal) {
             lostConnection = connection;
-            lostReason = reason;
+            lostReason = "current server " + reason;
             signal.notifyAll();
         }
     }
@@ -241,7 +241,7 @@ final class ConnectionManager implements Connection.Listener, Closeable {
                 try {
                     connection.sendKeepalive();
                 } catch (IOException e) {
-                    lost(connection, "sending a keepalive failed (" + e.getMessage() + ")");
+                    lost(connection, "sending a keepalive to the current server failed (" + e.getMessage() + ")");
                 }
             }
             if (now - nextProbe >= 0 && probeRound == null) {
@@ -281,7 +281,7 @@ final class ConnectionManager implements Connection.Listener, Closeable {
         }
         dead.close();
         ServerState deadState = stateOf(dead.server());
-        LOG.log(Level.WARNING, "{0}: leaving {1}: {2}; {3} reads waiting", url, dead.server(), reason, table.size());
+        LOG.log(Level.INFO, "{0}: leaving {1}: {2}; {3} reads waiting", url, dead.server(), reason, table.size());
         long nextLoudLog = start;
         Duration pause = Duration.ofMillis(200);
         while (!closed) {
@@ -300,7 +300,8 @@ final class ConnectionManager implements Connection.Listener, Closeable {
                 String from = dead.server().toString();
                 Duration stall = Duration.ofNanos(System.nanoTime() - start);
                 install(next);
-                recordSwitch("switched from " + from + " to " + next.server() + ": " + reason
+                recordSwitch((from.equals(next.server().toString()) ? "reconnected to " + from + " after: "
+                        : "switched from " + from + " to " + next.server() + ": ") + reason
                         + (givenUp == null ? "" : "; reads work again"), Level.WARNING);
                 LOG.log(Level.DEBUG, "{0}: failover took {1}", url, Connection.seconds(stall));
                 givenUp = null;

@@ -92,7 +92,7 @@ final class IntegrityChecker {
                 verified.increment();
                 if (!tried.isEmpty()) {
                     LOG.log(Level.WARNING, "{0}: hash block {1} fetched again from {2}: this copy is correct; the reader got it",
-                            source, block, from);
+                            source, block, names(from));
                 }
                 return;
             }
@@ -103,15 +103,15 @@ final class IntegrityChecker {
                 throw exhausted(block, blockStart, tried);
             }
             LOG.log(Level.WARNING, "{0}: hash block {1} ({2}) from {3} failed its CRC check; fetching it again from another server",
-                    source, block, range(blockStart, data.capacity()), from);
-            manager.distrust(from, "it delivered hash block " + block + " with a wrong CRC");
+                    source, block, range(blockStart, data.capacity()), names(from));
+            manager.distrust(from, "delivered hash block " + block + " with a wrong CRC");
             from = refetch.read(blockStart, data);
         }
     }
 
     private IOException exhausted(int block, long blockStart, Set<ServerAddress> tried) {
         return new IOException(source + ": hash block " + block + " (" + range(blockStart, Dnbd3Protocol.HASH_BLOCK_SIZE)
-                + ") failed its CRC check with the data of every server that answered (" + tried
+                + ") failed its CRC check with the data of every server that answered (" + names(tried)
                 + "): the image or its CRC list is damaged");
     }
 
@@ -123,17 +123,21 @@ final class IntegrityChecker {
         failed.increment();
         LOG.log(Level.ERROR, "{0}: hash block {1} ({2}), read in pieces from {3}, failed its CRC check: readers may have"
                 + " received wrong data in this range; fetching it again from another server", source, done.block(),
-                range(blockStart, blockEnd - blockStart), done.servers());
-        manager.distrust(done.servers(), "it delivered hash block " + done.block() + " with a wrong CRC");
+                range(blockStart, blockEnd - blockStart), names(done.servers()));
+        manager.distrust(done.servers(), "delivered hash block " + done.block() + " with a wrong CRC");
         ByteBuffer copy = ByteBuffer.allocate((int) (blockEnd - blockStart));
         Set<ServerAddress> from = refetch.read(blockStart, copy);
         if (list.matches(done.block(), copy.clear())) {
             LOG.log(Level.ERROR, "{0}: hash block {1}: the copy from {2} is correct, so {3} delivered wrong data",
-                    source, done.block(), from, done.servers());
+                    source, done.block(), names(from), names(done.servers()));
         } else {
             LOG.log(Level.ERROR, "{0}: hash block {1}: the copy from {2} fails the check too; the image or its CRC"
-                    + " list is damaged", source, done.block(), from);
+                    + " list is damaged", source, done.block(), names(from));
         }
+    }
+
+    private static String names(Set<ServerAddress> servers) {
+        return String.join(", ", servers.stream().map(ServerAddress::toString).toList());
     }
 
     private static String range(long start, long length) {

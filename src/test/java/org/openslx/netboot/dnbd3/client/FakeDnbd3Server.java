@@ -38,6 +38,7 @@ final class FakeDnbd3Server implements AutoCloseable {
     private final int rid;
     private final byte[] image;
     private final ServerSocketChannel listener;
+    private final int port;
     private final Set<SocketChannel> clients = ConcurrentHashMap.newKeySet();
     private final Object freezeLock = new Object();
     private final AtomicLong bytesServed = new AtomicLong();
@@ -68,19 +69,12 @@ final class FakeDnbd3Server implements AutoCloseable {
         this.image = image;
         this.listener = ServerSocketChannel.open().setOption(StandardSocketOptions.SO_REUSEADDR, true)
                 .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        this.port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
         Thread.ofVirtual().name("fake-dnbd3-accept").start(this::acceptLoop);
     }
 
     int port() {
-        return ((InetSocketAddress) listenerAddress()).getPort();
-    }
-
-    private java.net.SocketAddress listenerAddress() {
-        try {
-            return listener.getLocalAddress();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return port;
     }
 
     String hostPort() {
