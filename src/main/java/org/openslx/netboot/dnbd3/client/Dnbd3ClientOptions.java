@@ -34,6 +34,17 @@ public record Dnbd3ClientOptions(int requestSize, Duration connectTimeout, Durat
                 Duration.ofSeconds(10), null, true, true);
     }
 
+    /**
+     * For commands a person runs ({@code slx image info}, {@code slx dnbd3 cat}): like the
+     * defaults, but a read fails after {@link #COMMAND_LINE_GIVE_UP} without any server.
+     */
+    public static Dnbd3ClientOptions forCommandLine() {
+        return defaults().withGiveUpAfter(COMMAND_LINE_GIVE_UP);
+    }
+
+    /** How long a command waits for some server before it fails. */
+    public static final Duration COMMAND_LINE_GIVE_UP = Duration.ofSeconds(60);
+
     public Dnbd3ClientOptions withGiveUpAfter(Duration giveUp) {
         return new Dnbd3ClientOptions(requestSize, connectTimeout, minHangBound, maxHangBound, keepaliveInterval,
                 giveUp, learnServers, verifyCrc);
