@@ -30,7 +30,8 @@ final class ServerRace {
      * The first connection any server offers, or null if all failed (their reasons are added to
      * {@code failures} as "host:port: reason"). Late winners are closed.
      *
-     * @param delayed a server to ask only after {@code delay} (the one just lost), or null
+     * @param delayed a server to ask only after {@code delay} (the one just lost), if there are
+     *     others to ask; or null
      */
     static Connection first(List<ServerState> servers, ServerState delayed, Duration delay, Attempt attempt,
             List<String> failures) {
@@ -39,7 +40,7 @@ final class ServerRace {
         for (ServerState server : servers) {
             Thread.ofVirtual().name("dnbd3-connect " + server).start(() -> {
                 try {
-                    if (server == delayed && !delay.isZero()) {
+                    if (server == delayed && !delay.isZero() && servers.size() > 1) {
                         Thread.sleep(delay);
                         if (taken.get()) {
                             results.add(new Failure(server, new IOException("not needed")));
