@@ -20,6 +20,7 @@ import org.openslx.netboot.dnbd3.protocol.SelectImageReply;
 import org.openslx.netboot.dnbd3.protocol.SelectImageRequest;
 import org.openslx.netboot.dnbd3.protocol.ServerEntry;
 import org.openslx.netboot.net.ConnectionHandler;
+import org.openslx.netboot.net.ZeroCopy;
 
 /**
  * Serves one dnbd3 client connection, as the reference server does: the first message must be a
@@ -39,8 +40,6 @@ public final class Dnbd3ConnectionHandler implements ConnectionHandler {
 
     /** Blocks up to this size are copied and sent with their header in one write (one TCP segment). */
     private static final int SMALL_BLOCK = 16 * 1024;
-    /** Largest piece handed to one transferTo call, so the watchdog sees progress. */
-    private static final long TRANSFER_CHUNK = 8L << 20;
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 * 1024).asReadOnlyBuffer();
 
     private final ImageStore store;
@@ -239,16 +238,11 @@ public final class Dnbd3ConnectionHandler implements ConnectionHandler {
         }
 
         private void transferFromFile(long offset, long count) throws IOException {
-            long position = offset;
-            long end = offset + count;
-            while (position < end) {
-                long n = image.channel().transferTo(position, Math.min(end - position, TRANSFER_CHUNK), channel);
-                if (n <= 0) {
-                    throw new EOFException("image " + image.file() + " ended at byte " + position + " though it had "
-                            + image.realSize() + " (shrunk on disk?)");
-                }
-                position += n;
-                progress.writing();
+            try {
+                ZeroCopy.send(image.channel(), offset, count, channel, sent -> progress.writing());
+            } catch (EOFException e) {
+                throw new EOFException("image " + image.file() + ": " + e.getMessage() + " though it had "
+                        + image.realSize() + " bytes (shrunk on disk?)");
             }
         }
 
