@@ -1,8 +1,8 @@
 // Sequential read throughput of the dnbd3 client (Dnbd3Source), run with the JDK's source
 // launcher against the project's jar:
-//   java -cp target/slx.jar bench/Dnbd3ClientBench.java URL READ_BYTES SECONDS [THREADS]
-// Each read() of READ_BYTES is split by the client into 1 MiB GET_BLOCKs that are all in flight
-// at once (READ_BYTES / 1 MiB in flight per thread). THREADS readers stream consecutive stripes
+//   java -cp target/slx.jar bench/Dnbd3ClientBench.java URL READ_BYTES SECONDS [THREADS] [REQUEST_BYTES]
+// Each read() of READ_BYTES is split by the client into GET_BLOCKs of REQUEST_BYTES (default
+// 1 MiB) that are all in flight at once (READ_BYTES / REQUEST_BYTES in flight per thread). THREADS readers stream consecutive stripes
 // of the image (wrapping around). Reads go into direct buffers and are thrown away. Prints one
 // line: read size, threads, seconds, bytes, MB/s, hash blocks checked, server switches.
 
@@ -21,7 +21,9 @@ public class Dnbd3ClientBench {
         int readBytes = Integer.parseInt(args[1]);
         double seconds = Double.parseDouble(args[2]);
         int threads = args.length > 3 ? Integer.parseInt(args[3]) : 1;
-        try (Dnbd3Source source = Dnbd3Source.open(Dnbd3Url.parse(url), Dnbd3ClientOptions.forCommandLine())) {
+        int requestBytes = args.length > 4 ? Integer.parseInt(args[4]) : 1 << 20;
+        Dnbd3ClientOptions options = Dnbd3ClientOptions.forCommandLine().withRequestSize(requestBytes);
+        try (Dnbd3Source source = Dnbd3Source.open(Dnbd3Url.parse(url), options)) {
             long size = source.size() / readBytes * readBytes;
             // Warm-up: one pass over a part of the image (JIT, TCP windows).
             run(source, size, readBytes, threads, 2.0);

@@ -90,6 +90,7 @@ class Dnbd3ClientAgainstRealServerTest {
             assertThat(stats.crcListPresent()).isTrue();
             assertThat(stats.hashBlocksVerified()).isEqualTo(2);
             assertThat(stats.hashBlocksFailed()).isZero();
+            assertThat(stats.switches()).as("21 pipelined requests on one connection").isZero();
         }
     }
 
