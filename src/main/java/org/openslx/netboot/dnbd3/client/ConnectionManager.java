@@ -246,9 +246,10 @@ final class ConnectionManager implements Connection.Listener, Closeable {
             }
             if (now - nextProbe >= 0 && probeRound == null) {
                 Connection probed = connection;
+                boolean startup = schedule.inStartup();
                 probeRound = Thread.ofVirtual().name("dnbd3-probe").start(() -> {
                     try {
-                        probeRound(probed);
+                        probeRound(probed, startup);
                     } finally {
                         probeRound = null;
                     }
@@ -436,9 +437,8 @@ final class ConnectionManager implements Connection.Listener, Closeable {
 
     // ------------------------------------------------------------------ probing
 
-    private void probeRound(Connection probedCurrent) {
+    private void probeRound(Connection probedCurrent, boolean startup) {
         long now = System.nanoTime();
-        boolean startup = schedule.inStartup();
         List<ServerState> candidates = new ArrayList<>();
         List<ServerState> others = new ArrayList<>();
         for (ServerState server : servers) {

@@ -193,6 +193,28 @@ class Dnbd3FailoverTest {
         }
     }
 
+    @Test
+    void movesToAClearlyFasterServerOnceTheStartupProbesAreDone() throws Exception {
+        FakeDnbd3Server fast = server("img", 1, image);
+        FakeDnbd3Server slow = server("img", 1, image).advertising(FakeDnbd3Server.entries(fast));
+        slow.setReplyDelay(Duration.ofMillis(20));
+        try (Dnbd3Source source = open(List.of(slow))) {
+            assertThat(source.statistics().currentServer()).isEqualTo(slow.address());
+            long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+            while (!fast.address().equals(source.statistics().currentServer()) && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            Dnbd3Statistics stats = source.statistics();
+            assertThat(stats.currentServer()).isEqualTo(fast.address());
+            assertThat(stats.lastSwitch()).startsWith("switched from " + slow.address() + " to " + fast.address()
+                    + ": it answers faster (RTT ");
+            assertThat(stats.servers()).allSatisfy(server -> assertThat(server.rtt()).isNotNull());
+            ByteBuffer data = ByteBuffer.allocate(image.length);
+            source.read(data, 0);
+            assertWholeImage(data);
+        }
+    }
+
     private static String refusal(Dnbd3Statistics stats, FakeDnbd3Server server) {
         return stats.servers().stream().filter(s -> s.address().equals(server.address())).findFirst()
                 .orElseThrow().refusedBecause();
