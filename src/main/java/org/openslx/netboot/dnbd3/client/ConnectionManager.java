@@ -7,16 +7,13 @@ import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.openslx.netboot.dnbd3.protocol.CrcList;
 import org.openslx.netboot.dnbd3.protocol.Dnbd3Protocol;
-import org.openslx.netboot.dnbd3.protocol.ServerEntry;
 
 /**
  * Keeps the client connected to the best server it can find, and keeps every read pending until
@@ -32,20 +29,15 @@ import org.openslx.netboot.dnbd3.protocol.ServerEntry;
  */
 final class ConnectionManager implements Connection.Listener, Closeable {
     private static final Logger LOG = System.getLogger("org.openslx.netboot.dnbd3.client");
-    /** Most servers the client keeps (URL plus learnt), as dnbd3-fuse's MAX_ALTS. */
-    static final int MAX_SERVERS = 16;
-    /** In normal rounds after start-up, the current server plus this many others are probed. */
-    private static final int PROBED_OTHERS = 3;
     private static final Duration TICK = Duration.ofMillis(50);
-    private static final Duration REFUSED_FOR = Duration.ofMinutes(5);
-    private static final Duration DISTRUSTED_FOR = Duration.ofMinutes(10);
     /** In a failover, the server just lost is asked this much later than the others. */
     private static final Duration LOST_SERVER_DELAY = Duration.ofMillis(500);
     private static final Duration LOUD_LOG_INTERVAL = Duration.ofSeconds(30);
 
     private final Dnbd3Url url;
     private final Dnbd3ClientOptions options;
-    private final List<ServerState> servers = new CopyOnWriteArrayList<>();
+    private final ServerList servers;
+    private final Dialer dialer;
     private final RequestTable table = new RequestTable();
     private final ProbeSchedule schedule = new ProbeSchedule();
     private final Object switchLock = new Object();
@@ -69,9 +61,8 @@ final class ConnectionManager implements Connection.Listener, Closeable {
     private ConnectionManager(Dnbd3Url url, Dnbd3ClientOptions options) {
         this.url = url;
         this.options = options;
-        for (ServerAddress address : url.servers()) {
-            servers.add(new ServerState(address, false));
-        }
+        this.servers = new ServerList(url.toString(), url.servers());
+        this.dialer = new Dialer(url.toString(), () -> identity, options.connectTimeout());
     }
 
     /**
@@ -83,7 +74,7 @@ final class ConnectionManager implements Connection.Listener, Closeable {
      */
     static ConnectionManager open(Dnbd3Url url, Dnbd3ClientOptions options) throws IOException {
         ConnectionManager manager = new ConnectionManager(url, options);
-        Connection first = manager.connectFirst();
+        Connection first = FirstConnection.open(url, manager.servers, options);
         try {
             manager.identity = ImageIdentity.of(first.image());
             manager.prepare(first);
@@ -153,12 +144,7 @@ final class ConnectionManager implements Connection.Listener, Closeable {
      * leaves the current server if it is one of them.
      */
     void distrust(Set<ServerAddress> bad, String reason) {
-        long now = System.nanoTime();
-        for (ServerState server : servers) {
-            if (bad.contains(server.address())) {
-                server.exclude(now, DISTRUSTED_FOR, reason);
-            }
-        }
+        servers.distrust(bad, reason);
         Connection connection;
         synchronized (switchLock) {
             connection = current;
@@ -261,7 +247,7 @@ final class ConnectionManager implements Connection.Listener, Closeable {
 
     /** How long the current server may stay silent while owing replies: 1 s + 10 × RTT, at most 3 s. */
     Duration hangBound(Connection connection) {
-        Duration rtt = stateOf(connection.server()).rtt().mean();
+        Duration rtt = servers.stateOf(connection.server()).rtt().mean();
         Duration bound = options.minHangBound().plus(rtt == null ? Duration.ZERO : rtt.multipliedBy(10));
         return bound.compareTo(options.maxHangBound()) > 0 ? options.maxHangBound() : bound;
     }
@@ -281,7 +267,7 @@ final class ConnectionManager implements Connection.Listener, Closeable {
             }
         }
         dead.close();
-        ServerState deadState = stateOf(dead.server());
+        ServerState deadState = servers.stateOf(dead.server());
         LOG.log(Level.INFO, "{0}: leaving {1}: {2}; {3} reads waiting", url, dead.server(), reason, table.size());
         long nextLoudLog = start;
         Duration pause = Duration.ofMillis(200);
@@ -328,56 +314,16 @@ final class ConnectionManager implements Connection.Listener, Closeable {
 
     /** Races the servers not shut out; if none of them answers, the shut-out ones too. */
     private Connection raceTrusted(ServerState lostServer, List<String> failures) {
-        long now = System.nanoTime();
-        List<ServerState> trusted = new ArrayList<>();
-        List<ServerState> shutOut = new ArrayList<>();
-        for (ServerState server : servers) {
-            (server.excluded(now) ? shutOut : trusted).add(server);
-        }
-        Connection next = trusted.isEmpty() ? null : ServerRace.first(trusted, lostServer, LOST_SERVER_DELAY, this::attempt, failures);
-        if (next == null && !shutOut.isEmpty()) {
-            next = ServerRace.first(shutOut, lostServer, LOST_SERVER_DELAY, this::attempt, failures);
-        }
-        return next;
-    }
-
-    /** One server in a failover or probe round: connect, check the image version, probe 4 KiB. */
-    private Connection attempt(ServerState server) throws IOException {
-        ImageIdentity pinned = identity;
-        Connection connection;
-        try {
-            connection = Connection.open(server.address(), pinned.name(), pinned.rid(), options.connectTimeout());
-        } catch (ImageRefusedException e) {
-            refuse(server, e.getMessage());
-            throw e;
-        } catch (IOException e) {
-            server.probeFailed();
-            throw e;
-        }
-        try {
-            String mismatch = pinned.mismatch(connection.image());
-            if (mismatch != null) {
-                refuse(server, mismatch);
-                throw new ImageRefusedException(mismatch);
+        List<List<ServerState>> groups = servers.trustedAndShutOut();
+        for (List<ServerState> group : groups) {
+            if (!group.isEmpty()) {
+                Connection next = ServerRace.first(group, lostServer, LOST_SERVER_DELAY, dialer::dial, failures);
+                if (next != null) {
+                    return next;
+                }
             }
-            int length = (int) Math.min(Dnbd3Protocol.BLOCK_SIZE, pinned.size());
-            server.probeSucceeded(connection.probe(0, length, options.connectTimeout()));
-            return connection;
-        } catch (IOException e) {
-            if (!(e instanceof ImageRefusedException)) {
-                server.probeFailed();
-            }
-            connection.close();
-            throw e;
         }
-    }
-
-    private void refuse(ServerState server, String why) {
-        server.probeFailed();
-        if (!server.excluded(System.nanoTime())) {
-            LOG.log(Level.WARNING, "{0}: refusing server {1}: {2}", url, server.address(), why);
-        }
-        server.exclude(System.nanoTime(), REFUSED_FOR, why);
+        return null;
     }
 
     /** Before a connection carries reads: fetch a missing CRC list and learn alt servers. */
@@ -399,23 +345,7 @@ final class ConnectionManager implements Connection.Listener, Closeable {
             crcList = list;
         }
         if (options.learnServers()) {
-            learn(connection.fetchServers(options.connectTimeout()), connection.server());
-        }
-    }
-
-    private void learn(List<ServerEntry> entries, ServerAddress from) {
-        for (ServerEntry entry : entries) {
-            if (entry.failures() != 0 || entry.port() == 0) {
-                continue;
-            }
-            ServerAddress address = ServerAddress.of(entry.address(), entry.port());
-            synchronized (servers) {
-                if (servers.size() >= MAX_SERVERS || servers.stream().anyMatch(s -> s.address().equals(address))) {
-                    continue;
-                }
-                servers.add(new ServerState(address, true));
-            }
-            LOG.log(Level.INFO, "{0}: learnt server {1} from {2}", url, address, from);
+            servers.learn(connection.fetchServers(options.connectTimeout()), connection.server());
         }
     }
 
@@ -438,63 +368,27 @@ final class ConnectionManager implements Connection.Listener, Closeable {
     // ------------------------------------------------------------------ probing
 
     private void probeRound(Connection probedCurrent, boolean startup) {
-        long now = System.nanoTime();
-        List<ServerState> candidates = new ArrayList<>();
-        List<ServerState> others = new ArrayList<>();
-        for (ServerState server : servers) {
-            if (server.excluded(now)) {
-                continue;
-            }
-            if (server.address().equals(probedCurrent.server())) {
-                candidates.add(server);
-            } else {
-                others.add(server);
-            }
+        ProbeRound.Switch faster = ProbeRound.run(servers, dialer, probedCurrent.server(), startup);
+        if (faster == null) {
+            return;
         }
-        if (!startup && others.size() > PROBED_OTHERS) {
-            Collections.shuffle(others);
-            others = others.subList(0, PROBED_OTHERS);
-        }
-        candidates.addAll(others);
-        var answered = ServerRace.all(candidates, this::attempt);
+        Connection better = faster.connection();
         try {
-            ServerState best = SwitchPolicy.fastest(servers, System.nanoTime());
-            for (ServerState server : servers) {
-                server.countRound(server == best);
-            }
-            ServerState currentState = stateOf(probedCurrent.server());
-            if (best == null || best == currentState) {
-                return;
-            }
-            Duration currentRtt = currentState.rtt().mean();
-            Duration bestRtt = best.rtt().mean();
-            Connection better = answered.remove(best);
-            if (better == null || !SwitchPolicy.shouldSwitch(currentRtt, bestRtt, best.bestCount(), startup)) {
-                if (better != null) {
-                    better.close();
-                }
-                return;
-            }
-            try {
-                prepare(better);
-            } catch (IOException e) {
+            prepare(better);
+        } catch (IOException e) {
+            better.close();
+            return;
+        }
+        synchronized (switchLock) {
+            if (closed || current != probedCurrent) {
                 better.close();
                 return;
             }
-            synchronized (switchLock) {
-                if (closed || current != probedCurrent) {
-                    better.close();
-                    return;
-                }
-                install(better);
-            }
-            schedule.switched();
-            recordSwitch("switched from " + probedCurrent.server() + " to " + best.address() + ": it answers faster (RTT "
-                    + millis(bestRtt) + " against " + (currentRtt == null ? "no answer" : millis(currentRtt)) + ")",
-                    Level.INFO);
-        } finally {
-            answered.values().forEach(Connection::close);
+            install(better);
         }
+        schedule.switched();
+        recordSwitch("switched from " + probedCurrent.server() + " to " + better.server() + ": " + faster.reason(),
+                Level.INFO);
     }
 
     private void recordSwitch(String text, Level level) {
@@ -503,32 +397,13 @@ final class ConnectionManager implements Connection.Listener, Closeable {
         LOG.log(level, "{0}: {1}", url, text);
     }
 
-    private static String millis(Duration duration) {
-        return String.format(java.util.Locale.ROOT, "%.2f ms", duration.toNanos() / 1e6);
-    }
-
     // ------------------------------------------------------------------ state
-
-    private ServerState stateOf(ServerAddress address) {
-        for (ServerState server : servers) {
-            if (server.address().equals(address)) {
-                return server;
-            }
-        }
-        throw new IllegalStateException("unknown server " + address);
-    }
 
     Dnbd3Statistics statistics(long verified, long failed) {
         Connection connection = current;
-        List<Dnbd3Statistics.Server> list = new ArrayList<>();
-        long now = System.nanoTime();
-        for (ServerState server : servers) {
-            list.add(new Dnbd3Statistics.Server(server.address(), server.rtt().mean(), server.learnt(),
-                    server.excluded(now) ? server.exclusionReason() : null));
-        }
         return new Dnbd3Statistics(String.valueOf(identity), connection == null ? null : connection.server(),
                 bytesFetched.sum(), requestsSent.get(), table.size(), switches.get(), lastSwitch, crcList != null,
-                verified, failed, List.copyOf(list));
+                verified, failed, servers.snapshot());
     }
 
     private void sleepUnlessClosed(Duration pause) {
@@ -540,52 +415,6 @@ final class ConnectionManager implements Connection.Listener, Closeable {
                     // closed() interrupts; the loop checks the flag
                 }
             }
-        }
-    }
-
-    /** The first connection, before anything is pinned: all servers asked at once. */
-    private Connection connectFirst() throws IOException {
-        long start = System.nanoTime();
-        Duration pause = Duration.ofMillis(500);
-        long nextLoudLog = start;
-        while (true) {
-            List<String> failures = new ArrayList<>();
-            List<String> refusals = new ArrayList<>();
-            Connection first = ServerRace.first(servers, null, Duration.ZERO, server -> {
-                try {
-                    return Connection.open(server.address(), url.imageName(), url.rid(), options.connectTimeout());
-                } catch (ImageRefusedException e) {
-                    synchronized (refusals) {
-                        refusals.add(server.address() + ": " + e.getMessage());
-                    }
-                    throw e;
-                }
-            }, failures);
-            if (first != null) {
-                return first;
-            }
-            String what = "'" + url.imageName() + "'" + (url.rid() == 0 ? "" : " revision " + url.rid());
-            if (refusals.size() == servers.size()) {
-                throw new IOException("no dnbd3 server offers " + what + " (" + String.join("; ", failures) + ")");
-            }
-            long now = System.nanoTime();
-            Duration waited = Duration.ofNanos(now - start);
-            Duration giveUp = options.giveUpAfter();
-            if (giveUp != null && waited.compareTo(giveUp) >= 0) {
-                throw new IOException("no dnbd3 server answered for " + what + " within "
-                        + Connection.seconds(waited) + " (" + String.join("; ", failures) + ")");
-            }
-            if (now - nextLoudLog >= 0) {
-                LOG.log(Level.ERROR, "{0}: no dnbd3 server answers yet ({1}); still trying", url, String.join("; ", failures));
-                nextLoudLog = now + LOUD_LOG_INTERVAL.toNanos();
-            }
-            try {
-                Thread.sleep(pause);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException(url + ": interrupted while connecting");
-            }
-            pause = pause.multipliedBy(2).compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : pause.multipliedBy(2);
         }
     }
 
