@@ -2,9 +2,10 @@
 // launcher against the project's jar:
 //   java -cp target/slx.jar bench/Dnbd3ClientBench.java URL READ_BYTES SECONDS [THREADS] [REQUEST_BYTES]
 // Each read() of READ_BYTES is split by the client into GET_BLOCKs of REQUEST_BYTES (default
-// 1 MiB) that are all in flight at once (READ_BYTES / REQUEST_BYTES in flight per thread). THREADS readers stream consecutive stripes
-// of the image (wrapping around). Reads go into direct buffers and are thrown away. Prints one
-// line: read size, threads, seconds, bytes, MB/s, hash blocks checked, server switches.
+// 1 MiB) that are all in flight at once (READ_BYTES / REQUEST_BYTES in flight per thread).
+// THREADS readers stream consecutive stripes of the image (wrapping around). Reads go into direct buffers and are thrown away. Prints one
+// line: read size, threads, seconds, bytes, MB/s, client CPU seconds per GB (user+system, all
+// threads; less sensitive to a busy machine than MB/s), hash blocks checked, server switches.
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -28,13 +29,17 @@ public class Dnbd3ClientBench {
             // Warm-up: one pass over a part of the image (JIT, TCP windows).
             run(source, size, readBytes, threads, 2.0);
             long before = source.statistics().bytesFetched();
+            var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            long cpuBefore = os.getProcessCpuTime();
             long start = System.nanoTime();
             long bytes = run(source, size, readBytes, threads, seconds);
             double took = (System.nanoTime() - start) / 1e9;
+            double cpu = (os.getProcessCpuTime() - cpuBefore) / 1e9;
             Dnbd3Statistics stats = source.statistics();
-            System.out.printf("read=%d threads=%d seconds=%.1f bytes=%d fetched=%d MB/s=%.0f hashBlocksChecked=%d switches=%d%n",
+            System.out.printf("read=%d threads=%d seconds=%.1f bytes=%d fetched=%d MB/s=%.0f clientCpuSecondsPerGB=%.2f"
+                    + " hashBlocksChecked=%d switches=%d%n",
                     readBytes, threads, took, bytes, stats.bytesFetched() - before, bytes / took / 1e6,
-                    stats.hashBlocksVerified(), stats.switches());
+                    cpu / (bytes / 1e9), stats.hashBlocksVerified(), stats.switches());
         }
     }
 
