@@ -352,6 +352,10 @@ final class ConnectionManager implements Connection.Listener, Closeable {
     /** Makes {@code next} the current connection and sends it everything pending. */
     private void install(Connection next) {
         synchronized (switchLock) {
+            if (closed) {
+                next.close();
+                return;
+            }
             Connection old = current;
             current = null;
             if (old != null) {
