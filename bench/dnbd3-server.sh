@@ -1,24 +1,26 @@
 #!/usr/bin/env bash
-# dnbd3 server benchmark: throughput with 1, 8 and 64 streaming clients (1 MiB requests, 4 in
-# flight each) on loopback, and the server's RSS idle, with 64 streaming clients and with 2000
-# idle connections. Results go to stdout as Markdown rows for docs/BENCHMARKS.md.
+# dnbd3 server benchmark on loopback: throughput with 1, 8 and 64 streaming clients (1 MiB
+# GET_BLOCKs, 4 in flight each, bench/Dnbd3LoadClient.java), next to a minimal Python sendfile
+# server (bench/dnbd3-sendfile-baseline.py, what the reference does per request) under the same
+# load; and the server's memory idle, while 64 clients stream, and with 2000 idle clients.
+# Prints Markdown rows for docs/BENCHMARKS.md.
 #   bench/dnbd3-server.sh [SECONDS_PER_RUN] [IMAGE_MIB]
-# SLX_JAVA_OPTS is passed to the server JVM (default below keeps the heap small).
+# SLX_JAVA_OPTS goes to the server JVM; the default below is the small-memory setting.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 
 seconds="${1:-10}"
 image_mib="${2:-1024}"
-java_home="${SLX_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
-export SLX_JAVA_OPTS="${SLX_JAVA_OPTS:--Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss256k}"
+java="${SLX_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
+export SLX_JAVA_OPTS="${SLX_JAVA_OPTS:--Xmx64m -Xms4m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=16m}"
 port=$((20000 + RANDOM % 20000))
+baseline_port=$((port + 1))
 
 work="$(mktemp -d)"
-server_pid=""
-idle_pid=""
+pids=()
 cleanup() {
-  [ -n "$idle_pid" ] && kill "$idle_pid" 2>/dev/null || true
-  [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -30,30 +32,42 @@ cat "$work/base/bench.img.r1" > /dev/null # into the page cache
 
 ./slx --help > /dev/null # build if needed
 ./slx dnbd3 serve --base "$work/base" --listen "127.0.0.1:$port" 2> "$work/server.log" &
-server_pid=$!
+server_pid=$! # ./slx execs java, so this is the JVM
+pids+=("$server_pid")
+python3 bench/dnbd3-sendfile-baseline.py "$baseline_port" "$work/base/bench.img.r1" bench.img > "$work/baseline.log" 2>&1 &
+pids+=("$!")
 for _ in $(seq 100); do grep -q "dnbd3: serving" "$work/server.log" 2>/dev/null && break; sleep 0.1; done
-# ./slx execs java, so $server_pid is the JVM.
 
-rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$server_pid/status"; }
-hwm_kib() { awk '/^VmHWM/ {print $2}' "/proc/$server_pid/status"; }
-load() { "$java_home/bin/java" -XX:+UseSerialGC bench/Dnbd3LoadClient.java 127.0.0.1 "$port" bench.img "$@"; }
+memory() { # "RSS x MiB (anonymous y MiB)"
+  awk '/^VmRSS/ {r=$2} /^RssAnon/ {a=$2} END {printf "RSS %d MiB (anonymous %d MiB)", r/1024, a/1024}' "/proc/$server_pid/status"
+}
+load() { # PORT CLIENTS SECONDS -> MB/s
+  "$java" -XX:+UseSerialGC bench/Dnbd3LoadClient.java 127.0.0.1 "$1" bench.img "$2" "$3" 4 1048576 | sed 's/.*MB\/s=//'
+}
 
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 sleep 1
-echo "| server idle | RSS $(( $(rss_kib) / 1024 )) MiB |"
+echo "| server idle | | | $(memory) |"
 for clients in 1 8 64; do
-  result="$(load "$clients" "$seconds" 4 1048576)"
-  mbs="$(sed 's/.*MB\/s=//' <<<"$result")"
-  echo "| $clients streaming client(s), 1 MiB requests, 4 in flight | $mbs MB/s | RSS after $(( $(rss_kib) / 1024 )) MiB |"
+  "$java" -XX:+UseSerialGC bench/Dnbd3LoadClient.java 127.0.0.1 "$port" bench.img "$clients" "$seconds" 4 1048576 > "$work/ours.out" &
+  load_pid=$!
+  sleep "$(( seconds / 2 ))"
+  during="$(memory)"
+  wait "$load_pid"
+  ours="$(sed 's/.*MB\/s=//' "$work/ours.out")"
+  baseline="$(load "$baseline_port" "$clients" "$seconds")"
+  echo "| $clients streaming client(s) | $ours MB/s | $baseline MB/s | $during |"
 done
-echo "| peak RSS during the runs (VmHWM) | $(( $(hwm_kib) / 1024 )) MiB |"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
 mkfifo "$work/hold"
-load 2000 0 < "$work/hold" > "$work/idle.out" &
+"$java" -XX:+UseSerialGC bench/Dnbd3LoadClient.java 127.0.0.1 "$port" bench.img 2000 0 < "$work/hold" > "$work/idle.out" &
 idle_pid=$!
+pids+=("$idle_pid")
 exec 7> "$work/hold"
 for _ in $(seq 600); do grep -q connected "$work/idle.out" 2>/dev/null && break; sleep 0.1; done
 sleep 2
-echo "| 2000 idle connected clients | $(cat "$work/idle.out") | RSS $(( $(rss_kib) / 1024 )) MiB |"
+echo "| 2000 idle clients ($(cat "$work/idle.out")) | | | $(memory) |"
 exec 7>&-
 wait "$idle_pid" || true
-idle_pid=""
+echo "| peak over the whole run (VmHWM) | | | $(awk '/^VmHWM/ {printf "%d MiB", $2/1024}' "/proc/$server_pid/status") |"

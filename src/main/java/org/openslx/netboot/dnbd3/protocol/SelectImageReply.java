@@ -61,7 +61,11 @@ public record SelectImageReply(int protocolVersion, String name, int rid, long i
         if (size < 0) {
             throw new ProtocolException("SELECT_IMAGE reply announces an image size beyond 2^63 bytes");
         }
-        return new SelectImageReply(version, name, rid, size);
+        try {
+            return new SelectImageReply(version, name, rid, size);
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException("SELECT_IMAGE reply: " + e.getMessage());
+        }
     }
 
     /** Why a client must not use this reply (as the reference clients check), or null if usable. */

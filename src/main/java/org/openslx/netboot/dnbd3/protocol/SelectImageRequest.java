@@ -58,7 +58,11 @@ public record SelectImageRequest(int protocolVersion, String name, int rid, int 
         String name = in.string("image name");
         int rid = in.u16("rid");
         int flags = in.u8("flags");
-        return new SelectImageRequest(version, name, rid, flags);
+        try {
+            return new SelectImageRequest(version, name, rid, flags);
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException("SELECT_IMAGE request: " + e.getMessage());
+        }
     }
 
     static void checkU16(int value, String field) {

@@ -98,6 +98,9 @@ public final class Dnbd3ConnectionHandler implements ConnectionHandler {
                 LOG.log(System.Logger.Level.DEBUG, () -> "client " + who + " idle for too long; disconnected");
             } catch (ClosedChannelException e) {
                 // Shut down, or the watchdog closed it.
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "internal error while serving client " + who
+                        + "; disconnected it: " + e, e);
             } finally {
                 watchdog.unwatch(progress);
                 if (session != null) {

@@ -299,4 +299,21 @@ class Dnbd3ServerHostileInputTest extends Dnbd3ServerTestBase {
             }
         }
     }
+
+    @Test
+    void clientThatStopsReadingIsDisconnectedByTheWriteWatchdog() throws Exception {
+        image("big.r1", 32 << 20, 5);
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.setReceiveBufferSize(64 * 1024);
+            socket.connect(address);
+            socket.getOutputStream().write(SelectImageRequest.of("big", 1).encode().array());
+            socket.getOutputStream().write(RequestHeader.getBlock(0, 32 << 20, 1).encode().array());
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (System.nanoTime() < deadline
+                    && server.stats().clients().stream().anyMatch(c -> c.image().equals("big"))) {
+                Thread.sleep(100);
+            }
+            assertThat(server.stats().clients()).noneMatch(c -> c.image().equals("big"));
+        }
+    }
 }
