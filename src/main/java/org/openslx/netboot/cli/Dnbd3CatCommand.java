@@ -44,15 +44,19 @@ final class Dnbd3CatCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Duration giveUp = parseDuration(timeout);
         Dnbd3ClientOptions options = Dnbd3ClientOptions.defaults().withGiveUpAfter(giveUp.isZero() ? null : giveUp);
-        boolean terminal = System.console() != null && System.console().isTerminal();
-        try (Dnbd3Source source = Dnbd3Source.open(Dnbd3Url.parse(url), options);
-             ExecutorService reader = Executors.newVirtualThreadPerTaskExecutor()) {
+        OneLineLogs.install();
+        Dnbd3Url image = Dnbd3Url.parse(url);
+        Dnbd3Statistics stats;
+        long size;
+        try (Dnbd3Source source = Dnbd3Source.open(image, options);
+             ExecutorService reader = Executors.newVirtualThreadPerTaskExecutor();
+             TerminalProgress progress = new TerminalProgress(image.imageName())) {
             FileChannel out = new FileOutputStream(FileDescriptor.out).getChannel();
-            Progress progress = new Progress(source.size(), terminal);
             ByteBuffer[] buffers = {ByteBuffer.allocateDirect(CHUNK), ByteBuffer.allocateDirect(CHUNK)};
-            long size = source.size();
+            size = source.size();
             Future<ByteBuffer> next = size > 0 ? reader.submit(() -> read(source, buffers[0], 0)) : null;
             int turn = 0;
+            long done = 0;
             for (long at = 0; at < size; at += CHUNK) {
                 ByteBuffer data = await(next);
                 long following = at + CHUNK;
@@ -62,9 +66,13 @@ final class Dnbd3CatCommand implements Callable<Integer> {
                 while (data.hasRemaining()) {
                     out.write(data);
                 }
-                progress.advance(data.limit());
+                done += data.limit();
+                progress.update("reading", done, size);
             }
-            progress.finish(source.statistics());
+            stats = source.statistics();
+        }
+        if (System.console() != null && System.console().isTerminal()) {
+            summary(stats, size);
         }
         return 0;
     }
@@ -108,44 +116,12 @@ final class Dnbd3CatCommand implements Callable<Integer> {
         }
     }
 
-    /** A percentage line on stderr, redrawn at most five times a second; only on a terminal. */
-    private static final class Progress {
-        private final long total;
-        private final boolean show;
-        private final long start = System.nanoTime();
-        private long done;
-        private long lastShown;
-
-        Progress(long total, boolean show) {
-            this.total = total;
-            this.show = show;
-        }
-
-        void advance(long bytes) {
-            done += bytes;
-            long now = System.nanoTime();
-            if (show && (now - lastShown > 200_000_000L || done == total)) {
-                lastShown = now;
-                System.err.printf("\rdnbd3 cat: %3d%% (%d of %d MiB, %s)", total == 0 ? 100 : done * 100 / total,
-                        done >> 20, total >> 20, rate(now));
-            }
-        }
-
-        void finish(Dnbd3Statistics stats) {
-            if (!show) {
-                return;
-            }
-            String integrity = !stats.crcListPresent() ? "no CRC list to check against"
-                    : stats.hashBlocksVerified() + " of " + (total + CHUNK - 1) / CHUNK + " hash blocks passed their CRC check"
-                    + (stats.hashBlocksFailed() == 0 ? "" : ", " + stats.hashBlocksFailed() + " failed and were re-fetched");
-            System.err.printf("\r\033[Kdnbd3 cat: %d MiB in %.1f s (%s) from %s, %d server switches; %s%n",
-                    done >> 20, (System.nanoTime() - start) / 1e9, rate(System.nanoTime()), stats.currentServer(),
-                    stats.switches(), integrity);
-        }
-
-        private String rate(long now) {
-            double seconds = Math.max(1e-9, (now - start) / 1e9);
-            return String.format(Locale.ROOT, "%.0f MB/s", done / seconds / 1e6);
-        }
+    /** After the copy, on a terminal: where the data came from and what was checked. */
+    private static void summary(Dnbd3Statistics stats, long total) {
+        String integrity = !stats.crcListPresent() ? "no CRC list to check against"
+                : stats.hashBlocksVerified() + " of " + (total + CHUNK - 1) / CHUNK + " hash blocks passed their CRC check"
+                + (stats.hashBlocksFailed() == 0 ? "" : ", " + stats.hashBlocksFailed() + " failed and were re-fetched");
+        System.err.println("dnbd3 cat: read from " + stats.currentServer() + ", " + stats.switches()
+                + " server switches; " + integrity);
     }
 }

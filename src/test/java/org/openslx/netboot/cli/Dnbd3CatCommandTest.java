@@ -68,7 +68,7 @@ class Dnbd3CatCommandTest {
             assertThat(cat.waitFor(60, TimeUnit.SECONDS)).isTrue();
             String err = new String(cat.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(cat.exitValue()).isEqualTo(1);
-            assertThat(err).contains("slx cat: no dnbd3 server offers 'other.img' (127.0.0.1:" + port
+            assertThat(err).contains("slx dnbd3 cat: no dnbd3 server offers 'other.img' (127.0.0.1:" + port
                     + ": closed the connection after SELECT_IMAGE");
             assertThat(err).doesNotContain("Exception");
         }
