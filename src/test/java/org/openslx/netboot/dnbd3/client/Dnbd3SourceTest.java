@@ -147,6 +147,25 @@ class Dnbd3SourceTest {
     }
 
     @Test
+    void closeStopsTheClientsThreads() throws Exception {
+        try (FakeDnbd3Server server = new FakeDnbd3Server("threads-test", 1, new byte[8192])) {
+            Dnbd3Source source = Dnbd3Source.open(TestImages.url("threads-test", server));
+            source.read(ByteBuffer.allocate(100), 0);
+            assertThat(clientThreads(server)).isNotEmpty();
+            source.close();
+            assertThat(clientThreads(server)).isEmpty();
+        }
+    }
+
+    /** The live receive and supervisor threads of clients of this server or image. */
+    private static List<String> clientThreads(FakeDnbd3Server server) {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(name -> name.equals("dnbd3-receive " + server.address())
+                        || name.equals("dnbd3-supervisor threads-test"))
+                .toList();
+    }
+
+    @Test
     void serversAnnouncedByGetServersAreLearnt() throws Exception {
         byte[] image = TestImages.random(64 << 10, 14);
         try (FakeDnbd3Server other = new FakeDnbd3Server("img", 1, image);
