@@ -11,11 +11,14 @@ import org.openslx.netboot.dnbd3.protocol.Dnbd3Protocol;
  * Connects to one server for a failover or a probe round, as the reference clients probe: new
  * connection, SELECT_IMAGE with the pinned name and revision, and a 4 KiB GET_BLOCK at offset 0
  * whose round trip goes into the server's RTT history. A server offering another image version
- * is refused (and logged, once per {@link #REFUSED_FOR}).
+ * is shut out for {@link #MISMATCH_REFUSED_FOR}; one that closes the connection after
+ * SELECT_IMAGE (no such image or revision, or a busy proxy, which refuses at random) for
+ * {@link #CLOSED_REFUSED_FOR}. Each refusal is logged once per shut-out.
  */
 final class Dialer {
     private static final Logger LOG = System.getLogger("org.openslx.netboot.dnbd3.client");
-    static final Duration REFUSED_FOR = Duration.ofMinutes(5);
+    static final Duration MISMATCH_REFUSED_FOR = Duration.ofMinutes(5);
+    static final Duration CLOSED_REFUSED_FOR = Duration.ofSeconds(30);
 
     private final String source;
     private final Supplier<ImageIdentity> pinned;
@@ -34,7 +37,7 @@ final class Dialer {
         try {
             connection = Connection.open(server.address(), image.name(), image.rid(), timeout);
         } catch (ImageRefusedException e) {
-            refuse(server, e.getMessage());
+            refuse(server, e.getMessage(), CLOSED_REFUSED_FOR);
             throw e;
         } catch (IOException e) {
             server.probeFailed();
@@ -43,7 +46,7 @@ final class Dialer {
         try {
             String mismatch = image.mismatch(connection.image());
             if (mismatch != null) {
-                refuse(server, mismatch);
+                refuse(server, mismatch, MISMATCH_REFUSED_FOR);
                 throw new ImageRefusedException(mismatch);
             }
             int length = (int) Math.min(Dnbd3Protocol.BLOCK_SIZE, image.size());
@@ -58,11 +61,11 @@ final class Dialer {
         }
     }
 
-    private void refuse(ServerState server, String why) {
+    private void refuse(ServerState server, String why, Duration shutOutFor) {
         server.probeFailed();
         if (!server.excluded(System.nanoTime())) {
             LOG.log(Level.WARNING, "{0}: refusing server {1}: {2}", source, server.address(), why);
         }
-        server.exclude(System.nanoTime(), REFUSED_FOR, why);
+        server.exclude(System.nanoTime(), shutOutFor, why);
     }
 }
