@@ -2,6 +2,7 @@ package org.openslx.netboot.block.qcow2;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.openslx.netboot.block.BlockSource;
@@ -111,9 +112,23 @@ public final class Qcow2Source implements BlockSource {
                     fillZeros(dst, (int) zero.length());
                     guest += zero.length();
                 }
-                case Extent.Compressed part -> {
-                    compressed.read(part, dst);
-                    guest += part.length();
+                case Extent.Compressed first -> {
+                    // Gather the whole run of compressed clusters: they are decoded together.
+                    List<Extent.Compressed> run = new ArrayList<>();
+                    run.add(first);
+                    long length = first.length();
+                    while (length < dst.remaining()) {
+                        Extent after = map.extentAt(guest + length, dst.remaining() - length);
+                        if (after instanceof Extent.Compressed more) {
+                            run.add(more);
+                            length += more.length();
+                        } else {
+                            next = after;
+                            break;
+                        }
+                    }
+                    compressed.read(run, dst);
+                    guest += length;
                 }
             }
         }
