@@ -73,10 +73,12 @@ fi
 for v in $variants; do
   img="$(image_for "$v")"
   [ -f "$img" ] && continue
+  # Built under a temporary name so an interrupted run leaves no half image behind.
   case "$v" in
     raw) ;;
-    qcow2) log "building $img"; qemu-img convert -f raw -O qcow2 "$work/image.raw" "$img" ;;
-    zlib|zstd) log "building $img"; qemu-img convert -f raw -O qcow2 -c -o compression_type="$v" "$work/image.raw" "$img" ;;
+    qcow2) log "building $img"; qemu-img convert -f raw -O qcow2 "$work/image.raw" "$img.tmp" && mv "$img.tmp" "$img" ;;
+    zlib|zstd) log "building $img"
+      qemu-img convert -f raw -O qcow2 -c -o compression_type="$v" "$work/image.raw" "$img.tmp" && mv "$img.tmp" "$img" ;;
   esac
 done
 
