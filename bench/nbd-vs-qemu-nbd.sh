@@ -125,7 +125,7 @@ for v in $variants; do
   kill "$slx_pid" "$qemu_pid"; wait "$slx_pid" "$qemu_pid" 2>/dev/null || true
 
   cat_slx="skipped"; cat_qemu=""
-  if "$slx" image cat --help 2>&1 | grep -q "slx image cat"; then
+  if [[ "$("$slx" image cat --help 2>&1 || true)" == *"slx image cat"* ]]; then
     log "$v: image cat vs qemu-img convert, $runs runs each after a warm-up"
     seconds_of sh -c '"$0" image cat "$1" > "$2"' "$slx" "$img" "$out" >/dev/null || true
     t_slx=""; t_qemu=""
@@ -159,7 +159,7 @@ section="## Block layer
 
 Written by \`bench/nbd-vs-qemu-nbd.sh --runs $runs --variants \"$variants\"\` on $(date -u +%Y-%m-%d)
 ($(nproc) CPUs, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), shared with other work;
-$(qemu-nbd --version | head -1), $(nbdcopy --version | head -1), SLX_JAVA_OPTS=\"$SLX_JAVA_OPTS\").
+$(qemu-nbd --version | sed -n 1p), $(nbdcopy --version | sed -n 1p), SLX_JAVA_OPTS=\"$SLX_JAVA_OPTS\").
 1 GiB image (start of a tar of /usr/lib), unix sockets, nbdcopy to null:, median of $runs runs
 after a warm-up; ratio = slx throughput / qemu throughput (target: at least 1.20x).
 Peak RSS is the VmHWM of the \`slx nbd serve\` process (target: at most 48 MB).

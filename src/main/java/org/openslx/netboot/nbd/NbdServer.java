@@ -32,8 +32,11 @@ import org.openslx.netboot.block.BlockSource;
  */
 public final class NbdServer implements Closeable {
     private static final System.Logger LOG = System.getLogger(NbdServer.class.getName());
-    /** Requests in flight per connection: bounds threads and buffer memory per client. */
-    static final int DEFAULT_SLOTS_PER_CONNECTION = 16;
+    /**
+     * Requests in flight per connection: bounds threads and buffer memory per client (at most
+     * 8 x 256 KiB). nbdcopy's four connections give 32 reads in parallel, plenty for two cores.
+     */
+    static final int DEFAULT_SLOTS_PER_CONNECTION = 8;
     /** How long {@link #close()} lets connections finish their in-flight replies. */
     private static final long SHUTDOWN_GRACE_MILLIS = 5_000;
     private static final int S_IFMT = 0170000;
