@@ -9,6 +9,8 @@
 #     copying to null: so only the server and the socket are measured;
 #   - `./slx image cat` vs `qemu-img convert -O raw`, both writing the same file in memory
 #     (/dev/shm, or BENCH_OUT) so the disk does not set the pace;
+#   - the CPU time each NBD server process spent per GiB copied (less sensitive than throughput
+#     to other work on a shared machine);
 #   - the peak RSS of the `slx nbd serve` process (SLX_JAVA_OPTS, default -Xmx32m).
 # Each pair runs alternately RUNS times after one warm-up run each (page cache, JIT); the
 # median counts. Results go to stdout and, with the command that produced them, into the
@@ -90,7 +92,10 @@ mbps() { awk -v s="$size" -v t="$1" 'BEGIN { if (t == "nan" || t <= 0) print "n/
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "nan" || b == "nan" || a <= 0) print "n/a"; else printf "%.2fx", b / a }'; }
 wait_for_socket() { for _ in $(seq 200); do [ -S "$1" ] && return 0; sleep 0.05; done; return 1; }
 uri() { echo "nbd+unix:///?socket=$1"; }
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+cpu_per_run() { awk -v a="$1" -v b="$2" -v n="$runs" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (b - a) / hz / n }'; }
 
+load="$(cut -d' ' -f1-3 /proc/loadavg)"
 results=()
 for v in $variants; do
   img="$(image_for "$v")"
@@ -106,7 +111,7 @@ for v in $variants; do
   wait_for_socket "$slx_sock" || { cat "$work/slx-serve.log" >&2; exit 1; }
   wait_for_socket "$qemu_sock" || exit 1
 
-  nbd_slx="skipped"; nbd_qemu=""; rss="n/a"
+  nbd_slx="skipped"; nbd_qemu=""; rss="n/a"; cpu_slx=""; cpu_qemu=""
   slx_size="$(nbdinfo --size "$(uri "$slx_sock")")"
   if [ "$slx_size" != "$size" ]; then
     log "$v: slx exports $slx_size bytes, not the image's $size (qcow2 not decoded yet?): NBD pair skipped"
@@ -114,12 +119,13 @@ for v in $variants; do
     log "$v: nbdcopy, $runs runs each after a warm-up"
     seconds_of nbdcopy "$(uri "$slx_sock")" null: >/dev/null
     seconds_of nbdcopy "$(uri "$qemu_sock")" null: >/dev/null
-    t_slx=""; t_qemu=""
+    t_slx=""; t_qemu=""; c_slx=0; c_qemu=0
     for _ in $(seq "$runs"); do
-      t_slx+=" $(seconds_of nbdcopy "$(uri "$slx_sock")" null:)"
-      t_qemu+=" $(seconds_of nbdcopy "$(uri "$qemu_sock")" null:)"
+      c0=$(ticks "$slx_pid"); t_slx+=" $(seconds_of nbdcopy "$(uri "$slx_sock")" null:)"; c_slx=$((c_slx + $(ticks "$slx_pid") - c0))
+      c0=$(ticks "$qemu_pid"); t_qemu+=" $(seconds_of nbdcopy "$(uri "$qemu_sock")" null:)"; c_qemu=$((c_qemu + $(ticks "$qemu_pid") - c0))
     done
     nbd_slx="$(echo "$t_slx" | median)"; nbd_qemu="$(echo "$t_qemu" | median)"
+    cpu_slx="$(cpu_per_run 0 "$c_slx")"; cpu_qemu="$(cpu_per_run 0 "$c_qemu")"
     rss="$(awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$slx_pid/status")"
   fi
   kill "$slx_pid" "$qemu_pid"; wait "$slx_pid" "$qemu_pid" 2>/dev/null || true
@@ -139,15 +145,15 @@ for v in $variants; do
     log "$v: slx image cat is not available yet: pair skipped"
   fi
 
-  if [ "$nbd_slx" = skipped ]; then nbd_row="| skipped | | |"; else
-    nbd_row="| $(mbps "$nbd_slx") | $(mbps "$nbd_qemu") | $(ratio "$nbd_slx" "$nbd_qemu") |"; fi
+  if [ "$nbd_slx" = skipped ]; then nbd_row="| skipped | | | | |"; else
+    nbd_row="| $(mbps "$nbd_slx") | $(mbps "$nbd_qemu") | $(ratio "$nbd_slx" "$nbd_qemu") | $cpu_slx | $cpu_qemu |"; fi
   if [ "$cat_slx" = skipped ]; then cat_row=" skipped | | |"; else
     cat_row=" $(mbps "$cat_slx") | $(mbps "$cat_qemu") | $(ratio "$cat_slx" "$cat_qemu") |"; fi
   results+=("| $v $nbd_row$cat_row $rss |")
 done
 
-table="| image | nbdcopy from slx nbd serve (MB/s) | from qemu-nbd -r (MB/s) | slx/qemu | slx image cat (MB/s) | qemu-img convert -O raw (MB/s) | slx/qemu | slx serve peak RSS (MiB) |
-| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+table="| image | nbdcopy from slx nbd serve (MB/s) | from qemu-nbd -r (MB/s) | slx/qemu | slx server CPU s/GiB | qemu-nbd CPU s/GiB | slx image cat (MB/s) | qemu-img convert -O raw (MB/s) | slx/qemu | slx serve peak RSS (MiB) |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for row in "${results[@]}"; do table+=$'\n'"$row"; done
 echo "$table"
 
@@ -162,7 +168,8 @@ Written by \`bench/nbd-vs-qemu-nbd.sh --runs $runs --variants \"$variants\"\` on
 $(qemu-nbd --version | sed -n 1p), $(nbdcopy --version | sed -n 1p), SLX_JAVA_OPTS=\"$SLX_JAVA_OPTS\").
 1 GiB image (start of a tar of /usr/lib), unix sockets, nbdcopy to null:, median of $runs runs
 after a warm-up; ratio = slx throughput / qemu throughput (target: at least 1.20x).
-Peak RSS is the VmHWM of the \`slx nbd serve\` process (target: at most 48 MB).
+Server CPU is user+system time of the server process per GiB copied. Peak RSS is the VmHWM of
+the \`slx nbd serve\` process (target: at most 48 MB). Load average at the start: $load.
 
 $table
 "
