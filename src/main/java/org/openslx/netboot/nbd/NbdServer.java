@@ -8,12 +8,14 @@ import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channel;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -215,7 +217,7 @@ public final class NbdServer implements Closeable {
             for (Thread thread : Set.copyOf(connectionThreads)) {
                 long left = deadline - System.nanoTime();
                 if (left > 0) {
-                    thread.join(java.time.Duration.ofNanos(left));
+                    thread.join(Duration.ofNanos(left));
                 }
             }
             connections.forEach(NbdConnection::close);
@@ -260,7 +262,7 @@ public final class NbdServer implements Closeable {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 
-    private static void closeQuietly(java.nio.channels.Channel channel) {
+    private static void closeQuietly(Channel channel) {
         try {
             channel.close();
         } catch (IOException e) {
