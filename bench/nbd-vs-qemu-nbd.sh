@@ -90,7 +90,8 @@ seconds_of() { local t0; t0=$(now); "$@" >/dev/null 2>&1 || return 1; awk -v a="
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 mbps() { awk -v s="$size" -v t="$1" 'BEGIN { if (t == "nan" || t <= 0) print "n/a"; else printf "%.0f", s / t / 1e6 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "nan" || b == "nan" || a <= 0) print "n/a"; else printf "%.2fx", b / a }'; }
-wait_for_socket() { for _ in $(seq 200); do [ -S "$1" ] && return 0; sleep 0.05; done; return 1; }
+# Ready means answering NBD, not just a socket file (it appears a moment before listen()).
+wait_for_socket() { for _ in $(seq 300); do nbdinfo --size "$(uri "$1")" >/dev/null 2>&1 && return 0; sleep 0.05; done; return 1; }
 uri() { echo "nbd+unix:///?socket=$1"; }
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 cpu_per_run() { awk -v a="$1" -v b="$2" -v n="$runs" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (b - a) / hz / n }'; }
@@ -175,7 +176,7 @@ $table
 "
 tmp="$(mktemp)"
 awk -v section="$section" '
-  /^## Block layer/ { skip = 1; if (!done) { print section; done = 1 }; next }
+  /^## Block layer$/ { skip = 1; if (!done) { print section; done = 1 }; next }
   /^## / && skip { skip = 0 }
   !skip { print }
   END { if (!done) { print ""; print section } }
