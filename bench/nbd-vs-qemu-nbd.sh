@@ -161,7 +161,7 @@ echo "$table"
 [ "$update_docs" = 1 ] || exit 0
 docs="$here/docs/BENCHMARKS.md"
 mkdir -p "$(dirname "$docs")"
-[ -f "$docs" ] || printf '# Benchmarks\n\nEach section is written by the script named in it; rerun the script to refresh it.\n' > "$docs"
+[ -f "$docs" ] || printf '# Benchmarks\n' > "$docs"
 section="## Block layer
 
 Written by \`bench/nbd-vs-qemu-nbd.sh --runs $runs --variants \"$variants\"\` on $(date -u +%Y-%m-%d)
