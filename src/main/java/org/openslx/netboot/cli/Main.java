@@ -37,6 +37,7 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        StandardOutput.isProcessOutput = true;
         System.exit(run(args));
     }
 
