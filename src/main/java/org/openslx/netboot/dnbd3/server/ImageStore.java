@@ -34,8 +34,11 @@ import org.openslx.netboot.dnbd3.protocol.ProtocolException;
  */
 public final class ImageStore implements Closeable {
     private static final System.Logger LOG = System.getLogger(ImageStore.class.getName());
-    /** Same as the reference: {@code .r} then a RID without leading zeros. */
-    private static final Pattern REVISION_SUFFIX = Pattern.compile("^(.+)\\.r([1-9][0-9]{0,4})$");
+    /**
+     * Same as the reference: {@code .r} then the RID's digits, leading zeros allowed
+     * ({@code image_load()} reads them with atoi, {@code loadImageServer()} with strtol).
+     */
+    private static final Pattern REVISION_SUFFIX = Pattern.compile("^(.+)\\.r([0-9]+)$");
     private static final int MAX_RID = 0xffff;
 
     private final BaseFolder base;
@@ -69,8 +72,8 @@ public final class ImageStore implements Closeable {
         if (rid != 0) {
             return acquireExact(name, rid);
         }
-        for (int candidate : ridsOnDisk(name)) {
-            Optional<Image> image = acquireExact(name, candidate);
+        for (RevisionFile candidate : revisionsOnDisk(name)) {
+            Optional<Image> image = acquireExact(name, candidate.rid());
             if (image.isPresent()) {
                 return image;
             }
@@ -129,8 +132,8 @@ public final class ImageStore implements Closeable {
         });
         int count = 0;
         for (String[] entry : found) {
-            int rid = Integer.parseInt(entry[1]);
-            if (rid <= MAX_RID && ImageName.isValid(entry[0])) {
+            int rid = ridOf(entry[1]);
+            if (rid > 0 && ImageName.isValid(entry[0])) {
                 Optional<Image> image = acquireExact(entry[0], rid);
                 if (image.isPresent()) {
                     image.get().release();
@@ -147,31 +150,58 @@ public final class ImageStore implements Closeable {
         return !name.startsWith(".") && name.length() <= ImageName.MAX_COMPONENT_LENGTH;
     }
 
-    /** RIDs of {@code <name>.r*} files on disk, highest first. */
-    private List<Integer> ridsOnDisk(String name) {
+    /** The RID that a suffix's digits stand for, or -1 unless 1..65535. */
+    private static int ridOf(String digits) {
+        String significant = digits.replaceFirst("^0+", "");
+        if (significant.isEmpty() || significant.length() > 5) {
+            return -1;
+        }
+        int rid = Integer.parseInt(significant);
+        return rid <= MAX_RID ? rid : -1;
+    }
+
+    /** One revision file: its RID and its path relative to the base folder, e.g. {@code dir/x.r007}. */
+    private record RevisionFile(int rid, String relative) {
+    }
+
+    /** The {@code <name>.r*} files on disk, highest RID first. */
+    private List<RevisionFile> revisionsOnDisk(String name) {
         Optional<Path> folder = base.parentOf(name);
         if (folder.isEmpty()) {
             return List.of();
         }
-        String prefix = name.substring(name.lastIndexOf('/') + 1);
-        List<Integer> rids = new ArrayList<>();
+        int slash = name.lastIndexOf('/');
+        String prefix = name.substring(slash + 1);
+        String dir = name.substring(0, slash + 1);
+        List<RevisionFile> files = new ArrayList<>();
         String filePrefix = prefix + ".r";
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder.get(),
                 entry -> entry.getFileName().toString().startsWith(filePrefix))) {
             for (Path entry : entries) {
-                Matcher m = REVISION_SUFFIX.matcher(entry.getFileName().toString());
+                String fileName = entry.getFileName().toString();
+                Matcher m = REVISION_SUFFIX.matcher(fileName);
                 if (m.matches() && m.group(1).equals(prefix)) {
-                    int rid = Integer.parseInt(m.group(2));
-                    if (rid <= MAX_RID) {
-                        rids.add(rid);
+                    int rid = ridOf(m.group(2));
+                    if (rid > 0) {
+                        files.add(new RevisionFile(rid, dir + fileName));
                     }
                 }
             }
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot list " + folder.get() + ": " + e.getMessage());
         }
-        rids.sort(Comparator.reverseOrder());
-        return rids;
+        files.sort(Comparator.comparingInt(RevisionFile::rid).reversed()
+                .thenComparingInt(f -> f.relative().length())); // "x.r7" before "x.r07"
+        return files;
+    }
+
+    /** The file of {@code name} revision {@code rid}: {@code <name>.r<rid>}, else one with leading zeros. */
+    private Optional<String> revisionFile(String name, int rid) {
+        String canonical = name + ".r" + rid;
+        if (base.resolve(canonical).isPresent()) {
+            return Optional.of(canonical);
+        }
+        return revisionsOnDisk(name).stream().filter(f -> f.rid() == rid).map(RevisionFile::relative).findFirst();
     }
 
     private Optional<Image> acquireExact(String name, int rid) {
@@ -217,7 +247,7 @@ public final class ImageStore implements Closeable {
             if (closed) {
                 return null;
             }
-            Image fresh = load(key, name, rid);
+            Image fresh = load(name, rid);
             if (fresh != null) {
                 loaded.put(key, fresh);
             }
@@ -225,11 +255,13 @@ public final class ImageStore implements Closeable {
         }
     }
 
-    private Image load(String key, String name, int rid) {
-        Optional<Path> file = base.resolve(key);
+    private Image load(String name, int rid) {
+        Optional<String> relative = revisionFile(name, rid);
+        Optional<Path> file = relative.flatMap(base::resolve);
         if (file.isEmpty()) {
             return null;
         }
+        String key = relative.get();
         try {
             BasicFileAttributes attrs = Files.readAttributes(file.get(), BasicFileAttributes.class);
             if (attrs.size() == 0) {
