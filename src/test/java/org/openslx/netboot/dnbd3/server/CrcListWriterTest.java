@@ -1,7 +1,9 @@
 package org.openslx.netboot.dnbd3.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -37,7 +39,7 @@ class CrcListWriterTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 1, 4095, 4096, 5000, (16 << 20), (16 << 20) + 1, (33 << 20) + 123})
+    @ValueSource(ints = {1, 4095, 4096, 5000, (16 << 20), (16 << 20) + 1, (33 << 20) + 123})
     void crcFileMatchesTheReferenceLayoutIncludingZeroPadding(int size) throws Exception {
         byte[] data = new byte[size];
         new Random(size).nextBytes(data);
@@ -46,8 +48,15 @@ class CrcListWriterTest {
         Path crc = CrcListWriter.write(image, done -> lastProgress[0] = done);
         assertThat(crc).isEqualTo(dir.resolve("img.r1.crc"));
         assertThat(Files.readAllBytes(crc)).isEqualTo(expectedCrcFile(data));
-        if (size > 0) {
-            assertThat(lastProgress[0]).isEqualTo(size);
-        }
+        assertThat(lastProgress[0]).isEqualTo(size);
+    }
+
+    @Test
+    void emptyImageIsRefusedAsDnbd3ServerCrcRefusesIt() throws Exception {
+        // src/server/image.c image_generateCrcFile(): "Error seeking to end, or file is empty." and no file.
+        Path image = Files.write(dir.resolve("empty.r1"), new byte[0]);
+        assertThatThrownBy(() -> CrcListWriter.write(image, done -> { }))
+                .isInstanceOf(IOException.class).hasMessageContaining("empty");
+        assertThat(dir.resolve("empty.r1.crc")).doesNotExist();
     }
 }
