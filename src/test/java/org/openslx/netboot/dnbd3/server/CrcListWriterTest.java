@@ -9,6 +9,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.Random;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
@@ -49,6 +50,21 @@ class CrcListWriterTest {
         assertThat(crc).isEqualTo(dir.resolve("img.r1.crc"));
         assertThat(Files.readAllBytes(crc)).isEqualTo(expectedCrcFile(data));
         assertThat(lastProgress[0]).isEqualTo(size);
+    }
+
+    @Test
+    void crcFileBytesMatchZlibForAKnownImage() throws Exception {
+        // Expected bytes computed with Python's zlib.crc32 (the reference uses zlib's CRC-32,
+        // src/shared/crc32.c): image_generateCrcFile() in src/server/image.c writes the u32 LE master
+        // (CRC of the list bytes) then one u32 LE per 16 MiB, the last block zero-padded to 4 KiB.
+        int size = (16 << 20) + 5000;
+        byte[] data = new byte[size];
+        for (int i = 0; i < size; i++) {
+            data[i] = (byte) (i * 31 + 7);
+        }
+        Path image = Files.write(dir.resolve("known.r1"), data);
+        Path crc = CrcListWriter.write(image, done -> { });
+        assertThat(HexFormat.of().formatHex(Files.readAllBytes(crc))).isEqualTo("4e64f212" + "36b06d34" + "484a540c");
     }
 
     @Test
