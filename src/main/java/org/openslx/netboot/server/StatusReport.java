@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
+import org.openslx.netboot.util.JsonWriter;
 
 /**
  * The JSON behind the status page ({@code /api/status}): server, throughput, images with their
