@@ -10,6 +10,7 @@ import org.openslx.netboot.server.ImageImport;
 import org.openslx.netboot.server.StoreFiles;
 import org.openslx.netboot.server.RemoteStatus;
 import org.openslx.netboot.server.StoredImage;
+import org.openslx.netboot.util.ByteSizes;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -71,7 +72,7 @@ public final class ImageStoreCommands {
                 added = ImageImport.add(store, file, name, rid, progress::update);
             }
             spec.commandLine().getOut().println("added " + added.name() + " revision " + added.rid() + " ("
-                    + Sizes.human(added.size()) + ") as " + added.file());
+                    + ByteSizes.format(added.size()) + ") as " + added.file());
             return 0;
         }
     }
@@ -104,7 +105,7 @@ public final class ImageStoreCommands {
             String format = "%-" + width + "s  %5s  %10s  %-3s  %7s%n";
             out.printf(format, "NAME", "RID", "SIZE", "CRC", "CLIENTS");
             for (StoredImage image : images) {
-                out.printf(format, image.name(), image.rid(), Sizes.human(image.size()),
+                out.printf(format, image.name(), image.rid(), ByteSizes.format(image.size()),
                         image.hasCrcList() ? "yes" : "no", counts.of(image));
             }
             if (counts.note() != null) {
