@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.openslx.netboot.dnbd3.server.ImageName;
 import org.openslx.netboot.server.BootServer;
 import org.openslx.netboot.server.DataFolder;
 import org.openslx.netboot.server.ImageImport;
@@ -64,7 +65,7 @@ public final class ImageStoreCommands {
         @Override
         public Integer call() throws Exception {
             if (spec.commandLine().getParseResult().hasMatchedOption("--rid") && rid < 1) {
-                throw new IllegalArgumentException("--rid " + rid + " is out of range: revisions are 1..65535");
+                throw new IllegalArgumentException("--rid " + rid + " is out of range: revisions are 1.." + ImageName.MAX_RID);
             }
             StoreFiles store = location.open();
             StoredImage added;

@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.UUID;
 import org.openslx.netboot.dnbd3.protocol.CrcList;
 import org.openslx.netboot.dnbd3.server.CrcListWriter;
+import org.openslx.netboot.dnbd3.server.ImageName;
 
 /**
  * {@code slx image add}: copies a qcow2 file into the store as a new revision. The copy goes to a
@@ -49,8 +50,8 @@ public final class ImageImport {
      */
     public static StoredImage add(StoreFiles store, Path source, String name, int rid, Progress progress)
             throws IOException {
-        if (rid < 0 || rid > StoreFiles.MAX_RID) {
-            throw new IllegalArgumentException("--rid " + rid + " is out of range: revisions are 1.." + StoreFiles.MAX_RID);
+        if (rid < 0 || rid > ImageName.MAX_RID) {
+            throw new IllegalArgumentException("--rid " + rid + " is out of range: revisions are 1.." + ImageName.MAX_RID);
         }
         Path first = store.fileOf(name, 1); // checks the name
         checkIsQcow2(source);
@@ -149,11 +150,11 @@ public final class ImageImport {
 
     private static int nextRid(StoreFiles store, String name) throws IOException {
         int rid = store.revisions(name).stream().mapToInt(StoredImage::rid).max().orElse(0) + 1;
-        while (rid <= StoreFiles.MAX_RID && Files.exists(store.fileOf(name, rid))) {
+        while (rid <= ImageName.MAX_RID && Files.exists(store.fileOf(name, rid))) {
             rid++; // An empty or unreadable leftover still holds its RID.
         }
-        if (rid > StoreFiles.MAX_RID) {
-            throw new IOException(name + " has no free revision left: dnbd3 revisions end at " + StoreFiles.MAX_RID
+        if (rid > ImageName.MAX_RID) {
+            throw new IOException(name + " has no free revision left: dnbd3 revisions end at " + ImageName.MAX_RID
                     + "; add it under a new name");
         }
         return rid;

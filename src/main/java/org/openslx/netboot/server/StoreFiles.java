@@ -9,8 +9,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.openslx.netboot.dnbd3.server.ImageName;
 
 /**
@@ -22,9 +20,6 @@ import org.openslx.netboot.dnbd3.server.ImageName;
  * the '.'-prefixed temporary files of an unfinished {@code image add} invisible.
  */
 public final class StoreFiles {
-    public static final int MAX_RID = 65535;
-    private static final Pattern REVISION_FILE = Pattern.compile("(.+)\\.r([1-9][0-9]{0,4})");
-
     private final Path root;
 
     public StoreFiles(Path root) {
@@ -88,15 +83,11 @@ public final class StoreFiles {
 
     private StoredImage parse(Path file, long size) {
         String relative = root.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
-        Matcher m = REVISION_FILE.matcher(relative);
-        if (!m.matches()) {
+        ImageName.Revision revision = ImageName.revisionOf(relative);
+        if (revision == null || !ImageName.isValid(revision.name())) {
             return null;
         }
-        int rid = Integer.parseInt(m.group(2));
-        if (rid > MAX_RID || !ImageName.isValid(m.group(1))) {
-            return null;
-        }
-        return new StoredImage(m.group(1), rid, file, size, Files.isRegularFile(crcFileOf(file)));
+        return new StoredImage(revision.name(), revision.rid(), file, size, Files.isRegularFile(crcFileOf(file)));
     }
 
     private static boolean hidden(Path path) {

@@ -18,8 +18,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.openslx.netboot.dnbd3.protocol.CrcList;
 import org.openslx.netboot.dnbd3.protocol.Dnbd3Protocol;
 import org.openslx.netboot.dnbd3.protocol.ProtocolException;
@@ -34,9 +32,6 @@ import org.openslx.netboot.dnbd3.protocol.ProtocolException;
  */
 public final class ImageStore implements Closeable {
     private static final System.Logger LOG = System.getLogger(ImageStore.class.getName());
-    /** Same as the reference: {@code .r} then a RID without leading zeros. */
-    private static final Pattern REVISION_SUFFIX = Pattern.compile("^(.+)\\.r([1-9][0-9]{0,4})$");
-    private static final int MAX_RID = 0xffff;
 
     private final BaseFolder base;
     private final Map<String, Image> loaded = new ConcurrentHashMap<>();
@@ -63,7 +58,7 @@ public final class ImageStore implements Closeable {
      * name breaks the rules, no such file exists inside the base folder, or it cannot be served.
      */
     public Optional<Image> acquire(String name, int rid) {
-        if (closed || !ImageName.isValid(name) || rid < 0 || rid > MAX_RID) {
+        if (closed || !ImageName.isValid(name) || rid < 0 || rid > ImageName.MAX_RID) {
             return Optional.empty();
         }
         if (rid != 0) {
@@ -99,7 +94,7 @@ public final class ImageStore implements Closeable {
      * @return number of images loaded
      */
     public int scan() throws IOException {
-        List<String[]> found = new ArrayList<>();
+        List<ImageName.Revision> found = new ArrayList<>();
         Path root = base.path();
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
@@ -112,11 +107,11 @@ public final class ImageStore implements Closeable {
                 if (!acceptableEntry(file)) {
                     return FileVisitResult.CONTINUE;
                 }
-                Matcher m = REVISION_SUFFIX.matcher(file.getFileName().toString());
-                if (m.matches()) {
+                ImageName.Revision revision = ImageName.revisionOf(file.getFileName().toString());
+                if (revision != null) {
                     String dir = root.relativize(file.getParent()).toString().replace(file.getFileSystem().getSeparator(), "/");
-                    String name = dir.isEmpty() ? m.group(1) : dir + "/" + m.group(1);
-                    found.add(new String[] {name, m.group(2)});
+                    String name = dir.isEmpty() ? revision.name() : dir + "/" + revision.name();
+                    found.add(new ImageName.Revision(name, revision.rid()));
                 }
                 return FileVisitResult.CONTINUE;
             }
@@ -128,10 +123,9 @@ public final class ImageStore implements Closeable {
             }
         });
         int count = 0;
-        for (String[] entry : found) {
-            int rid = Integer.parseInt(entry[1]);
-            if (rid <= MAX_RID && ImageName.isValid(entry[0])) {
-                Optional<Image> image = acquireExact(entry[0], rid);
+        for (ImageName.Revision entry : found) {
+            if (ImageName.isValid(entry.name())) {
+                Optional<Image> image = acquireExact(entry.name(), entry.rid());
                 if (image.isPresent()) {
                     image.get().release();
                     count++;
@@ -159,12 +153,9 @@ public final class ImageStore implements Closeable {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder.get(),
                 entry -> entry.getFileName().toString().startsWith(filePrefix))) {
             for (Path entry : entries) {
-                Matcher m = REVISION_SUFFIX.matcher(entry.getFileName().toString());
-                if (m.matches() && m.group(1).equals(prefix)) {
-                    int rid = Integer.parseInt(m.group(2));
-                    if (rid <= MAX_RID) {
-                        rids.add(rid);
-                    }
+                ImageName.Revision revision = ImageName.revisionOf(entry.getFileName().toString());
+                if (revision != null && revision.name().equals(prefix)) {
+                    rids.add(revision.rid());
                 }
             }
         } catch (IOException e) {

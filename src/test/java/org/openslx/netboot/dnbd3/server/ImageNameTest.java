@@ -22,6 +22,15 @@ class ImageNameTest {
     }
 
     @Test
+    void revisionFilesAreNameDotRAndARidWithoutLeadingZeros() {
+        assertThat(ImageName.revisionOf("rz/win10.qcow2.r3")).isEqualTo(new ImageName.Revision("rz/win10.qcow2", 3));
+        assertThat(ImageName.revisionOf("x.r65535")).isEqualTo(new ImageName.Revision("x", 65535));
+        for (String notARevision : new String[] {"x.r0", "x.r03", "x.r65536", "x.r", ".r1", "x.r1.crc", "x"}) {
+            assertThat(ImageName.revisionOf(notARevision)).as(notARevision).isNull();
+        }
+    }
+
+    @Test
     void overlongNamesAndComponentsAreRefused() {
         assertThat(ImageName.problem("x".repeat(151))).contains("longer than 150");
         assertThat(ImageName.problem("x".repeat(150))).isNull();
