@@ -1,5 +1,7 @@
 package org.openslx.netboot.net;
 
+import java.net.InetSocketAddress;
+
 /**
  * A host and port as written in options and config files, split apart without any name lookup:
  * {@code HOST}, {@code HOST:PORT}, {@code [V6]}, {@code [V6]:PORT}, {@code :PORT}, or a bare IPv6
@@ -45,6 +47,15 @@ public record HostPort(String host, int port, boolean bareIpv6) {
 
     public boolean hasPort() {
         return port >= 0;
+    }
+
+    /**
+     * {@code 10.0.0.1:5003} or {@code [fd00::1]:5003}: an address written the way {@link #parse}
+     * reads it back (an unresolved one with its host name).
+     */
+    public static String format(InetSocketAddress address) {
+        String host = address.getAddress() == null ? address.getHostString() : address.getAddress().getHostAddress();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 
     private static int port(String port, String whole) {

@@ -50,4 +50,14 @@ class ListenAddressTest {
         assertThatThrownBy(() -> HostPort.parse("[fd00::1]x")).hasMessageContaining("junk after ']'");
         assertThatThrownBy(() -> HostPort.parse("h:port")).hasMessageContaining("bad port 'port'");
     }
+
+    @Test
+    void formattedAddressesReadBackAsTheyWere() {
+        assertThat(HostPort.format(new InetSocketAddress("127.0.0.1", 5003))).isEqualTo("127.0.0.1:5003");
+        assertThat(HostPort.format(new InetSocketAddress("::1", 80))).isEqualTo("[0:0:0:0:0:0:0:1]:80");
+        assertThat(HostPort.parse(HostPort.format(new InetSocketAddress("::1", 80))))
+                .isEqualTo(new HostPort("0:0:0:0:0:0:0:1", 80, false));
+        assertThat(HostPort.format(InetSocketAddress.createUnresolved("boot.example.org", 8080)))
+                .isEqualTo("boot.example.org:8080");
+    }
 }
