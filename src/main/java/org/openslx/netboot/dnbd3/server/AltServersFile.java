@@ -1,5 +1,7 @@
 package org.openslx.netboot.dnbd3.server;
 
+import static org.openslx.netboot.net.HostPort.quote;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -12,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.openslx.netboot.dnbd3.protocol.Dnbd3Protocol;
+import org.openslx.netboot.net.HostPort;
 
 /**
  * Reads the reference's {@code alt-servers} file the way dnbd3-server does
@@ -261,56 +264,25 @@ public final class AltServersFile {
      * port defaults to 5003. Host names are resolved now.
      */
     public static InetSocketAddress parseAddress(String text) {
-        String host;
-        int port = Dnbd3Protocol.DEFAULT_PORT;
-        String t = text.strip();
-        if (t.startsWith("[")) {
-            int close = t.indexOf(']');
-            if (close < 0) {
-                throw new IllegalArgumentException("address " + quote(text) + " has '[' without ']'");
-            }
-            host = t.substring(1, close);
-            String after = t.substring(close + 1);
-            if (!after.startsWith(":")) {
-                // As the reference's parse_address() (src/server/helper.c): brackets only with a port.
-                throw new IllegalArgumentException("address " + quote(text) + (after.isEmpty()
-                        ? " has brackets but no port; write it without brackets or as [address]:port"
-                        : " has junk after ']'"));
-            }
-            port = parsePort(after.substring(1), text);
-        } else if (t.indexOf(':') != t.lastIndexOf(':')) {
-            host = t; // bare IPv6, no port
-        } else if (t.indexOf(':') >= 0) {
-            host = t.substring(0, t.indexOf(':'));
-            port = parsePort(t.substring(t.indexOf(':') + 1), text);
-        } else {
-            host = t;
+        HostPort split = HostPort.parse(text);
+        // HostPort also takes "[v6]" without a port; the reference's parse_address() (src/server/helper.c) does not.
+        if (text.strip().startsWith("[") && !split.hasPort()) {
+            throw new IllegalArgumentException("address " + quote(text)
+                    + " has brackets but no port; write it without brackets or as [address]:port");
         }
-        if (host.isEmpty()) {
+        if (split.port() == 0) {
+            throw new IllegalArgumentException("address " + quote(text) + " has a bad port '0'");
+        }
+        if (split.host().isEmpty()) {
             throw new IllegalArgumentException("address " + quote(text) + " has no host");
         }
+        int port = split.hasPort() ? split.port() : Dnbd3Protocol.DEFAULT_PORT;
         try {
-            return new InetSocketAddress(InetAddress.getByName(host), port);
+            return new InetSocketAddress(InetAddress.getByName(split.host()), port);
         } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("cannot resolve host " + quote(host));
+            throw new IllegalArgumentException("cannot resolve host " + quote(split.host()));
         } catch (SecurityException | IllegalArgumentException e) {
             throw new IllegalArgumentException("bad address " + quote(text));
         }
-    }
-
-    private static int parsePort(String text, String whole) {
-        try {
-            int port = Integer.parseInt(text);
-            if (port >= 1 && port <= 65535) {
-                return port;
-            }
-        } catch (NumberFormatException e) {
-            // fall through
-        }
-        throw new IllegalArgumentException("address " + quote(whole) + " has a bad port " + quote(text));
-    }
-
-    private static String quote(String s) {
-        return "'" + (s.length() > 80 ? s.substring(0, 80) + "..." : s) + "'";
     }
 }

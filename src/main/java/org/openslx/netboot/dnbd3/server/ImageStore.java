@@ -18,8 +18,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.openslx.netboot.dnbd3.protocol.CrcList;
 import org.openslx.netboot.dnbd3.protocol.Dnbd3Protocol;
 import org.openslx.netboot.dnbd3.protocol.ProtocolException;
@@ -34,12 +32,6 @@ import org.openslx.netboot.dnbd3.protocol.ProtocolException;
  */
 public final class ImageStore implements Closeable {
     private static final System.Logger LOG = System.getLogger(ImageStore.class.getName());
-    /**
-     * Same as the reference: {@code .r} then the RID's digits, leading zeros allowed
-     * ({@code image_load()} reads them with atoi, {@code loadImageServer()} with strtol).
-     */
-    private static final Pattern REVISION_SUFFIX = Pattern.compile("^(.+)\\.r([0-9]+)$");
-    private static final int MAX_RID = 0xffff;
 
     private final BaseFolder base;
     private final Map<String, Image> loaded = new ConcurrentHashMap<>();
@@ -66,7 +58,7 @@ public final class ImageStore implements Closeable {
      * name breaks the rules, no such file exists inside the base folder, or it cannot be served.
      */
     public Optional<Image> acquire(String name, int rid) {
-        if (closed || !ImageName.isValid(name) || rid < 0 || rid > MAX_RID) {
+        if (closed || !ImageName.isValid(name) || rid < 0 || rid > ImageName.MAX_RID) {
             return Optional.empty();
         }
         if (rid != 0) {
@@ -102,7 +94,7 @@ public final class ImageStore implements Closeable {
      * @return number of images loaded
      */
     public int scan() throws IOException {
-        List<String[]> found = new ArrayList<>();
+        List<ImageName.Revision> found = new ArrayList<>();
         Path root = base.path();
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
@@ -115,11 +107,11 @@ public final class ImageStore implements Closeable {
                 if (!acceptableEntry(file)) {
                     return FileVisitResult.CONTINUE;
                 }
-                Matcher m = REVISION_SUFFIX.matcher(file.getFileName().toString());
-                if (m.matches()) {
+                ImageName.Revision revision = ImageName.revisionOf(file.getFileName().toString());
+                if (revision != null) {
                     String dir = root.relativize(file.getParent()).toString().replace(file.getFileSystem().getSeparator(), "/");
-                    String name = dir.isEmpty() ? m.group(1) : dir + "/" + m.group(1);
-                    found.add(new String[] {name, m.group(2)});
+                    String name = dir.isEmpty() ? revision.name() : dir + "/" + revision.name();
+                    found.add(new ImageName.Revision(name, revision.rid()));
                 }
                 return FileVisitResult.CONTINUE;
             }
@@ -131,10 +123,9 @@ public final class ImageStore implements Closeable {
             }
         });
         int count = 0;
-        for (String[] entry : found) {
-            int rid = ridOf(entry[1]);
-            if (rid > 0 && ImageName.isValid(entry[0])) {
-                Optional<Image> image = acquireExact(entry[0], rid);
+        for (ImageName.Revision entry : found) {
+            if (ImageName.isValid(entry.name())) {
+                Optional<Image> image = acquireExact(entry.name(), entry.rid());
                 if (image.isPresent()) {
                     image.get().release();
                     count++;
@@ -148,16 +139,6 @@ public final class ImageStore implements Closeable {
     private static boolean acceptableEntry(Path path) {
         String name = path.getFileName().toString();
         return !name.startsWith(".") && name.length() <= ImageName.MAX_COMPONENT_LENGTH;
-    }
-
-    /** The RID that a suffix's digits stand for, or -1 unless 1..65535. */
-    private static int ridOf(String digits) {
-        String significant = digits.replaceFirst("^0+", "");
-        if (significant.isEmpty() || significant.length() > 5) {
-            return -1;
-        }
-        int rid = Integer.parseInt(significant);
-        return rid <= MAX_RID ? rid : -1;
     }
 
     /** One revision file: its RID and its path relative to the base folder, e.g. {@code dir/x.r007}. */
@@ -179,12 +160,9 @@ public final class ImageStore implements Closeable {
                 entry -> entry.getFileName().toString().startsWith(filePrefix))) {
             for (Path entry : entries) {
                 String fileName = entry.getFileName().toString();
-                Matcher m = REVISION_SUFFIX.matcher(fileName);
-                if (m.matches() && m.group(1).equals(prefix)) {
-                    int rid = ridOf(m.group(2));
-                    if (rid > 0) {
-                        files.add(new RevisionFile(rid, dir + fileName));
-                    }
+                ImageName.Revision revision = ImageName.revisionOf(fileName);
+                if (revision != null && revision.name().equals(prefix)) {
+                    files.add(new RevisionFile(revision.rid(), dir + fileName));
                 }
             }
         } catch (IOException e) {
