@@ -80,6 +80,9 @@ final class NbdConnection implements Runnable {
 
     /** Ends the connection gently: no further requests are read, in-flight replies are sent. */
     void stopReading() {
+        if (abortReason == null) {
+            abortReason = "disconnected by the server, which is shutting down";
+        }
         try {
             channel.shutdownInput();
         } catch (IOException e) {

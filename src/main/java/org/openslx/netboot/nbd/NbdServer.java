@@ -8,12 +8,14 @@ import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channel;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,8 +34,11 @@ import org.openslx.netboot.block.BlockSource;
  */
 public final class NbdServer implements Closeable {
     private static final System.Logger LOG = System.getLogger(NbdServer.class.getName());
-    /** Requests in flight per connection: bounds threads and buffer memory per client. */
-    static final int DEFAULT_SLOTS_PER_CONNECTION = 16;
+    /**
+     * Requests in flight per connection: bounds threads and buffer memory per client (at most
+     * 8 x 256 KiB). nbdcopy's four connections give 32 reads in parallel, plenty for two cores.
+     */
+    static final int DEFAULT_SLOTS_PER_CONNECTION = 8;
     /** How long {@link #close()} lets connections finish their in-flight replies. */
     private static final long SHUTDOWN_GRACE_MILLIS = 5_000;
     private static final int S_IFMT = 0170000;
@@ -212,7 +217,7 @@ public final class NbdServer implements Closeable {
             for (Thread thread : Set.copyOf(connectionThreads)) {
                 long left = deadline - System.nanoTime();
                 if (left > 0) {
-                    thread.join(java.time.Duration.ofNanos(left));
+                    thread.join(Duration.ofNanos(left));
                 }
             }
             connections.forEach(NbdConnection::close);
@@ -257,7 +262,7 @@ public final class NbdServer implements Closeable {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 
-    private static void closeQuietly(java.nio.channels.Channel channel) {
+    private static void closeQuietly(Channel channel) {
         try {
             channel.close();
         } catch (IOException e) {

@@ -17,6 +17,9 @@ import org.openslx.netboot.block.FileSource;
  * so the first piece is read before the header (an early error is still a clean EIO reply),
  * the reply holds the connection's send lock to the end, and an error after the header leaves
  * only a hard disconnect, as the protocol prescribes.
+ *
+ * <p>A plain {@link FileSource} skips the buffer: the kernel copies its bytes from the page
+ * cache to the socket (sendfile), which saves a copy and most of the CPU time.
  */
 final class ReadResponder {
     private static final System.Logger LOG = System.getLogger(ReadResponder.class.getName());
@@ -74,8 +77,9 @@ final class ReadResponder {
             try {
                 out.transferLocked(file, request.offset(), length);
             } catch (IOException e) {
-                throw new ReplyAborted(failure(request, request.offset(), e)
-                        + "; the reply header was already sent, so the connection is dropped", e);
+                // The file or the socket failed; either way the reply cannot be completed.
+                throw new ReplyAborted("sending the data of a " + request.describe() + " failed: "
+                        + e.getMessage(), e);
             }
         } finally {
             out.unlock();

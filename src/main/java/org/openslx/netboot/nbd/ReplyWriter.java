@@ -3,8 +3,9 @@ package org.openslx.netboot.nbd;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.GatheringByteChannel;
+import java.nio.channels.SocketChannel;
 import java.util.concurrent.locks.ReentrantLock;
+import org.openslx.netboot.net.ZeroCopy;
 
 /**
  * The sending side of one connection. Replies are produced by many request threads at once;
@@ -13,10 +14,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link #lock()} ... {@link #unlock()}.
  */
 final class ReplyWriter {
-    private final GatheringByteChannel channel;
+    private final SocketChannel channel;
     private final ReentrantLock lock = new ReentrantLock();
 
-    ReplyWriter(GatheringByteChannel channel) {
+    ReplyWriter(SocketChannel channel) {
         this.channel = channel;
     }
 
@@ -63,14 +64,6 @@ final class ReplyWriter {
      */
     void transferLocked(FileChannel file, long position, long count) throws IOException {
         assert lock.isHeldByCurrentThread();
-        long done = 0;
-        while (done < count) {
-            long n = file.transferTo(position + done, count - done, channel);
-            if (n <= 0 && position + done >= file.size()) {
-                throw new IOException("the file ended at offset " + (position + done)
-                        + " while sending " + count + " bytes from offset " + position);
-            }
-            done += n;
-        }
+        ZeroCopy.send(file, position, count, channel);
     }
 }
