@@ -72,9 +72,17 @@ public interface BlockSource extends Closeable {
      * Implementations call it first in {@link #read} so every layer reports a bad range alike.
      */
     default void checkRange(long offset, long length) throws IOException {
-        if (offset < 0 || length < 0 || offset > size() || length > size() - offset) {
+        if (!inside(offset, length, size())) {
             throw new IOException(describe() + ": range " + offset + "+" + length
                     + " lies outside the source (size " + size() + ")");
         }
+    }
+
+    /**
+     * Whether {@code length} bytes at {@code offset} lie inside {@code [0, size)}; written so that
+     * no sum can overflow, as hostile offsets near {@code Long.MAX_VALUE} would make it.
+     */
+    static boolean inside(long offset, long length, long size) {
+        return offset >= 0 && length >= 0 && offset <= size && length <= size - offset;
     }
 }

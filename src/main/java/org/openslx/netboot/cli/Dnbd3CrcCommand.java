@@ -4,7 +4,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.function.LongConsumer;
 import org.openslx.netboot.dnbd3.protocol.CrcList;
 import org.openslx.netboot.dnbd3.protocol.ProtocolException;
 import org.openslx.netboot.dnbd3.server.CrcListWriter;
@@ -26,9 +25,9 @@ final class Dnbd3CrcCommand implements Callable<Integer> {
             throw new NoSuchFileException(image.toString(), null, "no such image file");
         }
         long size = Files.size(image);
-        Path written = CrcListWriter.write(image, progress(size));
-        if ((System.console() != null && System.console().isTerminal())) {
-            System.err.print("\r\033[K");
+        Path written;
+        try (TerminalProgress progress = new TerminalProgress(image.getFileName().toString())) {
+            written = CrcListWriter.write(image, done -> progress.update("computing CRCs", done, size));
         }
         CrcList list = decode(written);
         System.err.printf("dnbd3 crc: wrote %s (%d blocks, master CRC %08x)%n", written, list.blockCount(), list.master());
@@ -41,20 +40,5 @@ final class Dnbd3CrcCommand implements Callable<Integer> {
         } catch (ProtocolException e) {
             throw new IllegalStateException("the CRC list just written to " + file + " does not read back: " + e.getMessage());
         }
-    }
-
-    /** Percent on a terminal, at most once per percent; nothing when not interactive. */
-    private static LongConsumer progress(long total) {
-        if (System.console() == null || !System.console().isTerminal() || total == 0) {
-            return done -> { };
-        }
-        long[] shown = {-1};
-        return done -> {
-            long percent = done * 100 / total;
-            if (percent != shown[0]) {
-                shown[0] = percent;
-                System.err.printf("\rdnbd3 crc: %3d%% (%d of %d MiB)", percent, done >> 20, total >> 20);
-            }
-        };
     }
 }

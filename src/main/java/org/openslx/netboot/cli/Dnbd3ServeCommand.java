@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import org.openslx.netboot.dnbd3.protocol.Dnbd3Protocol;
 import org.openslx.netboot.dnbd3.server.AltServers;
 import org.openslx.netboot.dnbd3.server.Dnbd3Server;
+import org.openslx.netboot.net.ListenAddress;
 import org.openslx.netboot.net.PortListener;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -50,7 +51,7 @@ final class Dnbd3ServeCommand implements Callable<Integer> {
         };
         List<InetSocketAddress> addresses = new ArrayList<>();
         for (String text : listen) {
-            addresses.add(parseListen(text));
+            addresses.add(ListenAddress.parse(text, ListenAddress.LeftOutHost.ALL_ADDRESSES));
         }
         if (addresses.isEmpty()) {
             addresses.add(new InetSocketAddress(Dnbd3Protocol.DEFAULT_PORT));
@@ -80,28 +81,5 @@ final class Dnbd3ServeCommand implements Callable<Integer> {
                 + (statusForAll ? "; status open to all" : "; status for loopback only"));
         stopped.await();
         return 0;
-    }
-
-    /** HOST:PORT, [V6]:PORT, :PORT or PORT. */
-    static InetSocketAddress parseListen(String text) {
-        String t = text.strip();
-        int colon = t.lastIndexOf(':');
-        String host = colon < 0 ? "" : t.substring(0, colon);
-        String portText = colon < 0 ? t : t.substring(colon + 1);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        } else if (host.contains(":")) {
-            throw new IllegalArgumentException("--listen " + text + ": write IPv6 addresses in brackets, e.g. [::1]:5003");
-        }
-        int port;
-        try {
-            port = Integer.parseInt(portText);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--listen " + text + ": '" + portText + "' is no port number");
-        }
-        if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("--listen " + text + ": port " + port + " is out of range");
-        }
-        return host.isEmpty() || host.equals("*") ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
     }
 }

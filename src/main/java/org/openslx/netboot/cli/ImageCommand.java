@@ -7,7 +7,7 @@ import org.openslx.netboot.block.BlockSource;
 import org.openslx.netboot.block.Sources;
 import org.openslx.netboot.block.qcow2.Qcow2Options;
 import org.openslx.netboot.util.ByteSizes;
-import org.openslx.netboot.util.Json;
+import org.openslx.netboot.util.JsonWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -54,7 +54,7 @@ public final class ImageCommand implements Runnable {
         public Integer call() throws Exception {
             try (BlockSource disk = Sources.openDisk(options.source, options.qcow2Options())) {
                 var report = ImageReport.of(options.source, disk);
-                System.out.print(json ? Json.write(report) + System.lineSeparator() : ImageReport.text(report));
+                System.out.print(json ? JsonWriter.pretty(report) + System.lineSeparator() : ImageReport.text(report));
                 System.out.flush();
             }
             return 0;

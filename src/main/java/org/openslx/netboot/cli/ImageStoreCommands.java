@@ -4,12 +4,14 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.openslx.netboot.dnbd3.server.ImageName;
 import org.openslx.netboot.server.BootServer;
 import org.openslx.netboot.server.DataFolder;
 import org.openslx.netboot.server.ImageImport;
 import org.openslx.netboot.server.StoreFiles;
 import org.openslx.netboot.server.RemoteStatus;
 import org.openslx.netboot.server.StoredImage;
+import org.openslx.netboot.util.ByteSizes;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -63,7 +65,7 @@ public final class ImageStoreCommands {
         @Override
         public Integer call() throws Exception {
             if (spec.commandLine().getParseResult().hasMatchedOption("--rid") && rid < 1) {
-                throw new IllegalArgumentException("--rid " + rid + " is out of range: revisions are 1..65535");
+                throw new IllegalArgumentException("--rid " + rid + " is out of range: revisions are 1.." + ImageName.MAX_RID);
             }
             StoreFiles store = location.open();
             StoredImage added;
@@ -71,7 +73,7 @@ public final class ImageStoreCommands {
                 added = ImageImport.add(store, file, name, rid, progress::update);
             }
             spec.commandLine().getOut().println("added " + added.name() + " revision " + added.rid() + " ("
-                    + Sizes.human(added.size()) + ") as " + added.file());
+                    + ByteSizes.format(added.size()) + ") as " + added.file());
             return 0;
         }
     }
@@ -104,7 +106,7 @@ public final class ImageStoreCommands {
             String format = "%-" + width + "s  %5s  %10s  %-3s  %7s%n";
             out.printf(format, "NAME", "RID", "SIZE", "CRC", "CLIENTS");
             for (StoredImage image : images) {
-                out.printf(format, image.name(), image.rid(), Sizes.human(image.size()),
+                out.printf(format, image.name(), image.rid(), ByteSizes.format(image.size()),
                         image.hasCrcList() ? "yes" : "no", counts.of(image));
             }
             if (counts.note() != null) {

@@ -1,9 +1,7 @@
 package org.openslx.netboot.cli;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.logging.ConsoleHandler;
@@ -16,6 +14,7 @@ import org.openslx.netboot.block.BlockSource;
 import org.openslx.netboot.block.Sources;
 import org.openslx.netboot.nbd.Export;
 import org.openslx.netboot.nbd.NbdServer;
+import org.openslx.netboot.net.ListenAddress;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -68,7 +67,7 @@ final class NbdCommand implements Runnable {
         @Override
         public Integer call() throws IOException, InterruptedException {
             logOneLinePerEvent();
-            InetSocketAddress tcp = endpoint.listen == null ? null : parseListen(endpoint.listen);
+            InetSocketAddress tcp = endpoint.listen == null ? null : ListenAddress.parse(endpoint.listen, ListenAddress.LeftOutHost.LOOPBACK);
             try (BlockSource blocks = Sources.open(source, partition)) {
                 NbdServer server = new NbdServer(new Export(exportName, blocks));
                 try {
@@ -114,35 +113,6 @@ final class NbdCommand implements Runnable {
                 }
             });
             root.addHandler(handler);
-        }
-
-        /** {@code HOST:PORT}, {@code [v6]:PORT}, or {@code :PORT} for loopback. */
-        static InetSocketAddress parseListen(String value) {
-            int colon = value.lastIndexOf(':');
-            String usage = "--listen expects HOST:PORT, e.g. 127.0.0.1:10809 or :10809 for loopback; got '"
-                    + value + "'";
-            if (colon < 0) {
-                throw new IllegalArgumentException(usage);
-            }
-            String host = value.substring(0, colon);
-            int port;
-            try {
-                port = Integer.parseInt(value.substring(colon + 1));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(usage);
-            }
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("--listen: port " + port + " is not between 0 and 65535");
-            }
-            if (host.startsWith("[") && host.endsWith("]")) {
-                host = host.substring(1, host.length() - 1);
-            }
-            try {
-                InetAddress address = host.isEmpty() ? InetAddress.getLoopbackAddress() : InetAddress.getByName(host);
-                return new InetSocketAddress(address, port);
-            } catch (UnknownHostException e) {
-                throw new IllegalArgumentException("--listen: unknown host '" + host + "'");
-            }
         }
     }
 }

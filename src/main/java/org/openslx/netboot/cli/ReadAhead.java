@@ -13,6 +13,7 @@ import java.util.concurrent.Future;
 import java.util.function.LongConsumer;
 import org.openslx.netboot.block.BlockSource;
 import org.openslx.netboot.block.FileMapped;
+import org.openslx.netboot.util.TaskFailure;
 
 /**
  * Copies a whole source to a channel in large chunks, reading several chunks ahead in parallel
@@ -128,17 +129,7 @@ final class ReadAhead {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while reading", e);
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof IOException io) {
-                throw new IOException(io.getMessage(), io);
-            }
-            if (cause instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            if (cause instanceof Error error) {
-                throw error;
-            }
-            throw new IOException(cause);
+            throw TaskFailure.asIOException(e.getCause());
         }
     }
 }

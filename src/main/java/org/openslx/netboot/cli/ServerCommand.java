@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.openslx.netboot.net.ListenAddress;
 import org.openslx.netboot.server.BootServer;
 import org.openslx.netboot.server.DataFolder;
 import org.openslx.netboot.server.Dnbd3Services;
@@ -49,7 +50,7 @@ public final class ServerCommand implements Callable<Integer> {
         OneLineLogs.install();
         List<InetSocketAddress> addresses = new ArrayList<>();
         for (String text : listen) {
-            addresses.add(Dnbd3ServeCommand.parseListen(text));
+            addresses.add(ListenAddress.parse(text, ListenAddress.LeftOutHost.ALL_ADDRESSES));
         }
         if (addresses.isEmpty()) {
             addresses.add(new InetSocketAddress(BootServer.DEFAULT_PORT));

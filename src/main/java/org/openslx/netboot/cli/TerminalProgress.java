@@ -1,11 +1,12 @@
 package org.openslx.netboot.cli;
 
 import java.io.PrintStream;
+import org.openslx.netboot.util.ByteSizes;
 
 /**
  * A progress bar on stderr, redrawn in place at most five times a second, one line per phase,
  * only when stderr is a terminal (in a log file it would be noise):
- * {@code x.qcow2: copying [##########          ]  50%  1.0 GiB of 2.0 GiB  120.3 MiB/s}.
+ * {@code x.qcow2: copying [##########          ]  50%  1 GiB of 2 GiB  120.3 MiB/s}.
  */
 final class TerminalProgress implements AutoCloseable {
     private static final int WIDTH = 30;
@@ -42,8 +43,8 @@ final class TerminalProgress implements AutoCloseable {
         int percent = total <= 0 ? 100 : (int) (100 * done / total);
         double seconds = Math.max(1e-3, (now - start) / 1e9);
         err.print("\r" + label + ": " + phase + " [" + "#".repeat(filled) + " ".repeat(WIDTH - filled) + "] "
-                + String.format("%3d%%  %s of %s  %s/s ", percent, Sizes.human(done), Sizes.human(total),
-                Sizes.human((long) (done / seconds))));
+                + String.format("%3d%%  %s of %s  %s/s ", percent, ByteSizes.format(done), ByteSizes.format(total),
+                ByteSizes.format((long) (done / seconds))));
         err.flush();
         drawn = true;
     }

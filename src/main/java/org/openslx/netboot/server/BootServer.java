@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.openslx.netboot.net.ConnectionHandler;
+import org.openslx.netboot.net.HostPort;
 import org.openslx.netboot.net.PortListener;
 import org.openslx.netboot.net.Protocol;
 import org.openslx.netboot.net.http.HttpHandler;
@@ -93,7 +94,7 @@ public final class BootServer implements Closeable {
         }
         BootServer server = new BootServer(dnbd3, dnbd3Rate, httpRate, listener[0]);
         LOG.log(Level.INFO, "serving " + folder.root() + " on " + server.boundAddresses().stream()
-                .map(a -> a.getAddress().getHostAddress() + ":" + a.getPort()).toList()
+                .map(HostPort::format).toList()
                 + (dnbd3.connections() != null ? " (dnbd3 and HTTP)" : " (HTTP only)"));
         return server;
     }

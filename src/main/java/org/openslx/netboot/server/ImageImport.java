@@ -9,9 +9,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.UUID;
 import org.openslx.netboot.dnbd3.protocol.CrcList;
 import org.openslx.netboot.dnbd3.server.CrcListWriter;
+import org.openslx.netboot.dnbd3.server.ImageName;
 
 /**
  * {@code slx image add}: copies a qcow2 file into the store as a new revision. The copy goes to a
@@ -49,13 +51,14 @@ public final class ImageImport {
      */
     public static StoredImage add(StoreFiles store, Path source, String name, int rid, Progress progress)
             throws IOException {
-        if (rid < 0 || rid > StoreFiles.MAX_RID) {
-            throw new IllegalArgumentException("--rid " + rid + " is out of range: revisions are 1.." + StoreFiles.MAX_RID);
+        if (rid < 0 || rid > ImageName.MAX_RID) {
+            throw new IllegalArgumentException("--rid " + rid + " is out of range: revisions are 1.." + ImageName.MAX_RID);
         }
         Path first = store.fileOf(name, 1); // checks the name
         checkIsQcow2(source);
-        if (rid > 0 && Files.exists(store.fileOf(name, rid))) {
-            throw new IOException(name + " revision " + rid + " already exists (" + store.fileOf(name, rid)
+        Optional<Path> existing = rid > 0 ? store.existingFileOf(name, rid) : Optional.empty();
+        if (existing.isPresent()) {
+            throw new IOException(name + " revision " + rid + " already exists (" + existing.get()
                     + "); a revision is never overwritten, add a new one instead");
         }
         Path folder = first.getParent();
@@ -133,11 +136,12 @@ public final class ImageImport {
                 StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileLock _ = lockFile.lock()) {
             int rid = requestedRid > 0 ? requestedRid : nextRid(store, name);
-            Path image = store.fileOf(name, rid);
-            if (Files.exists(image)) {
-                throw new IOException(name + " revision " + rid + " appeared while copying (" + image
+            Optional<Path> appeared = store.existingFileOf(name, rid);
+            if (appeared.isPresent()) {
+                throw new IOException(name + " revision " + rid + " appeared while copying (" + appeared.get()
                         + "); it was left untouched and nothing was added");
             }
+            Path image = store.fileOf(name, rid);
             // The list first: a server that finds the image must find its CRCs with it.
             Path crcFile = StoreFiles.crcFileOf(image);
             Files.move(tempCrc, crcFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -149,11 +153,11 @@ public final class ImageImport {
 
     private static int nextRid(StoreFiles store, String name) throws IOException {
         int rid = store.revisions(name).stream().mapToInt(StoredImage::rid).max().orElse(0) + 1;
-        while (rid <= StoreFiles.MAX_RID && Files.exists(store.fileOf(name, rid))) {
+        while (rid <= ImageName.MAX_RID && store.existingFileOf(name, rid).isPresent()) {
             rid++; // An empty or unreadable leftover still holds its RID.
         }
-        if (rid > StoreFiles.MAX_RID) {
-            throw new IOException(name + " has no free revision left: dnbd3 revisions end at " + StoreFiles.MAX_RID
+        if (rid > ImageName.MAX_RID) {
+            throw new IOException(name + " has no free revision left: dnbd3 revisions end at " + ImageName.MAX_RID
                     + "; add it under a new name");
         }
         return rid;

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.openslx.netboot.util.JsonReader;
 
 /**
  * What a running {@code slx server} says about its images, read from its {@code /api/status}:

@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
+import org.openslx.netboot.net.HostPort;
+import org.openslx.netboot.util.JsonWriter;
 
 /**
  * The JSON behind the status page ({@code /api/status}): server, throughput, images with their
@@ -53,7 +55,7 @@ final class StatusReport {
                 .field("dnbd3", dnbd3.connections() != null);
         json.name("listen").beginArray();
         for (InetSocketAddress address : listening.get()) {
-            json.value(address.getAddress().getHostAddress() + ":" + address.getPort());
+            json.value(HostPort.format(address));
         }
         json.endArray().endObject();
 

@@ -1,6 +1,7 @@
 package org.openslx.netboot.server;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,22 +10,18 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Optional;
 import org.openslx.netboot.dnbd3.server.ImageName;
 
 /**
  * The files of an image store as they lie on disk, without opening any: what {@code slx image
  * list}, {@code slx image add} and the status page show. The serving side is the dnbd3 server's
  * own {@link org.openslx.netboot.dnbd3.server.ImageStore}; both follow the reference layout
- * {@code <store>/<name>.r<RID>} (RID 1..65535 without leading zeros, '/' in names for
- * sub-folders) with {@code <file>.crc} beside, and both skip hidden entries, which is what keeps
+ * {@code <store>/<name>.r<RID>} (RID 1..65535, leading zeros allowed as in the reference, read by
+ * {@link ImageName#revisionOf}; '/' in names for sub-folders) with {@code <file>.crc} beside, and both skip hidden entries, which is what keeps
  * the '.'-prefixed temporary files of an unfinished {@code image add} invisible.
  */
 public final class StoreFiles {
-    public static final int MAX_RID = 65535;
-    private static final Pattern REVISION_FILE = Pattern.compile("(.+)\\.r([1-9][0-9]{0,4})");
-
     private final Path root;
 
     public StoreFiles(Path root) {
@@ -42,6 +39,32 @@ public final class StoreFiles {
             throw new IllegalArgumentException("image name '" + name + "' is refused: " + problem);
         }
         return root.resolve(name + ".r" + rid);
+    }
+
+    /**
+     * The file that holds a revision now, empty or not: {@link #fileOf}, or else one whose RID is
+     * written with leading zeros ({@code x.r007}), which the server serves as that revision too.
+     */
+    public Optional<Path> existingFileOf(String name, int rid) throws IOException {
+        Path canonical = fileOf(name, rid);
+        if (Files.exists(canonical)) {
+            return Optional.of(canonical);
+        }
+        Path folder = canonical.getParent();
+        if (!Files.isDirectory(folder)) {
+            return Optional.empty();
+        }
+        String baseName = name.substring(name.lastIndexOf('/') + 1);
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder,
+                entry -> entry.getFileName().toString().startsWith(baseName + ".r"))) {
+            for (Path entry : entries) {
+                ImageName.Revision revision = ImageName.revisionOf(entry.getFileName().toString());
+                if (revision != null && revision.name().equals(baseName) && revision.rid() == rid) {
+                    return Optional.of(entry);
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     public static Path crcFileOf(Path imageFile) {
@@ -88,15 +111,11 @@ public final class StoreFiles {
 
     private StoredImage parse(Path file, long size) {
         String relative = root.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
-        Matcher m = REVISION_FILE.matcher(relative);
-        if (!m.matches()) {
+        ImageName.Revision revision = ImageName.revisionOf(relative);
+        if (revision == null || !ImageName.isValid(revision.name())) {
             return null;
         }
-        int rid = Integer.parseInt(m.group(2));
-        if (rid > MAX_RID || !ImageName.isValid(m.group(1))) {
-            return null;
-        }
-        return new StoredImage(m.group(1), rid, file, size, Files.isRegularFile(crcFileOf(file)));
+        return new StoredImage(revision.name(), revision.rid(), file, size, Files.isRegularFile(crcFileOf(file)));
     }
 
     private static boolean hidden(Path path) {

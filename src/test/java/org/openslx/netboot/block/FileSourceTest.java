@@ -39,6 +39,17 @@ class FileSourceTest {
     }
 
     @Test
+    void rangesNearLongMaxValueAreOutsideWithoutOverflow() {
+        assertThat(BlockSource.inside(0, 8, 8)).isTrue();
+        assertThat(BlockSource.inside(8, 0, 8)).isTrue();
+        assertThat(BlockSource.inside(6, 4, 8)).isFalse();
+        assertThat(BlockSource.inside(Long.MAX_VALUE, 2, 8)).isFalse();
+        assertThat(BlockSource.inside(4, Long.MAX_VALUE, 8)).isFalse();
+        assertThat(BlockSource.inside(-1, 1, 8)).isFalse();
+        assertThat(BlockSource.inside(0, -1, 8)).isFalse();
+    }
+
+    @Test
     void readOnlySourceRefusesWrites() throws IOException {
         Path file = dir.resolve("disk.img");
         Files.write(file, new byte[8]);

@@ -66,6 +66,26 @@ class ImageImportTest {
     }
 
     @Test
+    void aRevisionWrittenWithLeadingZerosIsThatRevisionAndIsNeverShadowed() throws Exception {
+        // The dnbd3 server (as the reference) serves "x.qcow2.r007" as revision 7, so --rid 7 must not add
+        // a second file for it, and an empty "x.qcow2.r08" leftover still holds revision 8.
+        StoreFiles store = new StoreFiles(tmp.resolve("images"));
+        Path first = QemuImg.create(tmp.resolve("first.qcow2"), "16M", 0x11);
+        Files.createDirectories(store.root());
+        Path seven = Files.copy(first, store.root().resolve("x.qcow2.r007"));
+        Files.createFile(store.root().resolve("x.qcow2.r08"));
+        assertThat(store.list()).extracting(StoredImage::name, StoredImage::rid)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("x.qcow2", 7));
+
+        assertThatThrownBy(() -> ImageImport.add(store, first, "x.qcow2", 7, QUIET))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("x.qcow2 revision 7 already exists")
+                .hasMessageContaining(seven.toString());
+        assertThat(Files.exists(store.fileOf("x.qcow2", 7))).isFalse();
+        assertThat(ImageImport.add(store, first, "x.qcow2", 0, QUIET).rid()).isEqualTo(9);
+    }
+
+    @Test
     void namesMayHaveFoldersButNoTraversal() throws Exception {
         StoreFiles store = new StoreFiles(tmp.resolve("images"));
         Path image = QemuImg.create(tmp.resolve("a.qcow2"), "16M", 1);

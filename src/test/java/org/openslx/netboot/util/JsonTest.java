@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,10 +12,49 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import net.jqwik.api.Arbitraries;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
 import org.junit.jupiter.api.Test;
 import org.openslx.netboot.block.ExternalCommand;
 
 class JsonTest {
+    @Property
+    @SuppressWarnings("unchecked")
+    void anyStringSurvivesWritingAndReading(@ForAll String text, @ForAll long number) {
+        String json = new JsonWriter().beginObject().field("s", text).field("n", number)
+                .name("list").beginArray().value(true).value((String) null).endArray().endObject().toString();
+        Map<String, Object> back = (Map<String, Object>) JsonReader.parse(json);
+        assertThat(back.get("s")).isEqualTo(text);
+        assertThat(back.get("n")).isEqualTo(BigDecimal.valueOf(number));
+        assertThat((List<Object>) back.get("list")).containsExactly(true, null);
+        assertThat(json).doesNotContain("<");
+    }
+
+    @Test
+    void compactWriterPutsNoSpacesBetweenElements() {
+        assertThat(new JsonWriter().beginObject().field("a", 1).name("b").beginArray().value("x").value(false)
+                .endArray().name("c").beginObject().endObject().endObject().toString())
+                .isEqualTo("{\"a\":1,\"b\":[\"x\",false],\"c\":{}}");
+    }
+
+    @Test
+    void brokenJsonIsRefusedWithItsLineAndColumn() {
+        assertThatThrownBy(() -> JsonReader.parse("{\"a\":}")).hasMessageContaining("line 1 column 6");
+        assertThatThrownBy(() -> JsonReader.parse("[1,2")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> JsonReader.parse("[".repeat(1000))).hasMessageContaining("nested deeper");
+        assertThatThrownBy(() -> JsonReader.parse("\"\\u12\"")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> JsonReader.parse("{} x")).hasMessageContaining("after the JSON value");
+    }
+
+    @Test
+    void inputBeyondTheSizeLimitIsRefusedBeforeReading() {
+        String huge = " ".repeat(JsonReader.MAX_CHARS) + "1";
+        assertThatThrownBy(() -> JsonReader.parse("big.json", huge))
+                .hasMessageStartingWith("big.json: ").hasMessageContaining("more than the");
+        assertThatThrownBy(() -> JsonReader.parse("1" + "0".repeat(100)))
+                .hasMessageContaining("is not a JSON number");
+    }
+
     @Test
     void writesNestedObjectsAndArraysInOrder() {
         Map<String, Object> value = new LinkedHashMap<>();
@@ -24,7 +64,7 @@ class JsonTest {
         value.put("none", null);
         value.put("list", List.of(1, "two"));
         value.put("empty", Map.of());
-        assertThat(Json.write(value)).isEqualTo("""
+        assertThat(JsonWriter.pretty(value)).isEqualTo("""
                 {
                   "name": "disk",
                   "size": 42,
@@ -40,12 +80,12 @@ class JsonTest {
 
     @Test
     void escapesQuotesBackslashesAndControlCharacters() {
-        assertThat(Json.write("a\"b\\c\nd\u0001\u2028")).isEqualTo("\"a\\\"b\\\\c\\nd\\u0001\\u2028\"");
+        assertThat(JsonWriter.pretty("a\"b\\c\nd\u0001\u2028")).isEqualTo("\"a\\\"b\\\\c\\nd\\u0001\\u2028\"");
     }
 
     @Test
     void refusesValuesWithoutAJsonForm() {
-        assertThatThrownBy(() -> Json.write(new Object())).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> JsonWriter.pretty(new Object())).isInstanceOf(IllegalArgumentException.class);
     }
 
     /** Random strings, lone surrogates included, read back unchanged by python3's json module. */
@@ -55,7 +95,7 @@ class JsonTest {
         Arbitraries.strings().all().ofMaxLength(40).sampleStream().limit(300).forEach(strings::add);
         Path file = Files.createTempFile("json", ".json");
         try {
-            Files.writeString(file, Json.write(strings));
+            Files.writeString(file, JsonWriter.pretty(strings));
             String echoed = ExternalCommand.run("python3", "-c",
                     "import json,sys; print(json.dumps(json.load(open(sys.argv[1])), ensure_ascii=True))",
                     file.toString()).strip();

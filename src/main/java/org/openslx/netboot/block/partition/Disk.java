@@ -24,6 +24,6 @@ final class Disk {
     }
 
     static boolean inside(BlockSource disk, long offset, long length) {
-        return offset >= 0 && length >= 0 && offset <= disk.size() && length <= disk.size() - offset;
+        return BlockSource.inside(offset, length, disk.size());
     }
 }

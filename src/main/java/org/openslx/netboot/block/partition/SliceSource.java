@@ -21,7 +21,7 @@ public final class SliceSource implements BlockSource, FileMapped {
      * @throws IOException if the range does not lie inside {@code parent}
      */
     public SliceSource(BlockSource parent, long offset, long length, String name) throws IOException {
-        if (offset < 0 || length < 0 || offset > parent.size() || length > parent.size() - offset) {
+        if (!BlockSource.inside(offset, length, parent.size())) {
             throw new IOException(parent.describe() + ": " + name + " (bytes " + offset + "+" + length
                     + ") lies outside the disk (size " + parent.size() + ")");
         }

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.locks.ReentrantLock;
+import org.openslx.netboot.util.TaskFailure;
 
 /**
  * A least-recently-used cache of at most {@code capacity} values keyed by file offset, for L2
@@ -77,17 +78,7 @@ final class BoundedCache<V> {
         try {
             return future.join();
         } catch (CompletionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof IOException io) {
-                throw new IOException(io.getMessage(), io);
-            }
-            if (cause instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            if (cause instanceof Error error) {
-                throw error;
-            }
-            throw new IOException(cause);
+            throw TaskFailure.asIOException(e.getCause());
         }
     }
 

@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.openslx.netboot.util.TaskFailure;
 
 /**
  * Reads compressed clusters. A run of whole clusters (what large reads consist of) is decoded
@@ -218,17 +219,8 @@ final class CompressedClusterReader {
     }
 
     private static IOException rethrowable(List<Throwable> failures) {
-        Throwable first = failures.getFirst();
-        if (first instanceof RuntimeException runtime) {
-            throw runtime;
-        }
-        if (first instanceof Error error) {
-            throw error;
-        }
-        IOException io = (IOException) first;
-        for (Throwable other : failures.subList(1, failures.size())) {
-            io.addSuppressed(other);
-        }
+        IOException io = TaskFailure.asIOException(failures.getFirst());
+        failures.subList(1, failures.size()).forEach(io::addSuppressed);
         return io;
     }
 }

@@ -31,7 +31,7 @@ final class ImageFile {
 
     /** Whether {@code length} bytes at {@code offset} lie inside the file (overflow-safe). */
     boolean contains(long offset, long length) {
-        return offset >= 0 && length >= 0 && offset <= size && length <= size - offset;
+        return BlockSource.inside(offset, length, size);
     }
 
     /**

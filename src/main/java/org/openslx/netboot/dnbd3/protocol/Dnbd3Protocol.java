@@ -1,5 +1,7 @@
 package org.openslx.netboot.dnbd3.protocol;
 
+import java.nio.ByteBuffer;
+
 /** Constants of the dnbd3 protocol, with the reference implementation's names in the comments. */
 public final class Dnbd3Protocol {
     private Dnbd3Protocol() {
@@ -51,6 +53,23 @@ public final class Dnbd3Protocol {
     public static final int HOP_FLAG_BGR = 0x80;
     /** Hop byte flag: prefetch request. */
     public static final int HOP_FLAG_PREFETCH = 0x40;
+
+    /**
+     * Reads the magic that starts a {@code size}-byte header called {@code what} ("reply header").
+     * On a wrong magic the rest of the header is skipped as well, so src stays at a header boundary.
+     *
+     * @throws ProtocolException if fewer than {@code size} bytes remain or the magic is wrong
+     */
+    static void readMagic(ByteBuffer src, int size, String what) throws ProtocolException {
+        if (src.remaining() < size) {
+            throw new ProtocolException(what + " truncated: " + src.remaining() + " of " + size + " bytes");
+        }
+        int magic = LittleEndian.getUnsignedShort(src);
+        if (magic != MAGIC) {
+            src.position(src.position() + size - 2);
+            throw new ProtocolException(String.format("%s has bad magic 0x%04x (expected 0x%04x)", what, magic, MAGIC));
+        }
+    }
 
     /** An image's virtual size: its file size rounded up to a multiple of {@link #BLOCK_SIZE}. */
     public static long virtualSize(long realSize) {

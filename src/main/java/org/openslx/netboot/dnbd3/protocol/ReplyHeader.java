@@ -61,16 +61,7 @@ public record ReplyHeader(int command, long size, long handle) {
      * @throws ProtocolException if fewer than 16 bytes remain or the magic is wrong
      */
     public static ReplyHeader decode(ByteBuffer src) throws ProtocolException {
-        if (src.remaining() < Dnbd3Protocol.REPLY_SIZE) {
-            throw new ProtocolException("reply header truncated: " + src.remaining() + " of "
-                    + Dnbd3Protocol.REPLY_SIZE + " bytes");
-        }
-        int magic = LittleEndian.getUnsignedShort(src);
-        if (magic != Dnbd3Protocol.MAGIC) {
-            src.position(src.position() + Dnbd3Protocol.REPLY_SIZE - 2);
-            throw new ProtocolException(String.format("reply header has bad magic 0x%04x (expected 0x%04x)",
-                    magic, Dnbd3Protocol.MAGIC));
-        }
+        Dnbd3Protocol.readMagic(src, Dnbd3Protocol.REPLY_SIZE, "reply header");
         int command = LittleEndian.getUnsignedShort(src);
         long size = Integer.toUnsignedLong(LittleEndian.getInt(src));
         long handle = LittleEndian.getLong(src);

@@ -73,16 +73,7 @@ public record RequestHeader(int command, long size, long offset, int hops, long 
      * @throws ProtocolException if fewer than 24 bytes remain or the magic is wrong
      */
     public static RequestHeader decode(ByteBuffer src) throws ProtocolException {
-        if (src.remaining() < Dnbd3Protocol.REQUEST_SIZE) {
-            throw new ProtocolException("request header truncated: " + src.remaining() + " of "
-                    + Dnbd3Protocol.REQUEST_SIZE + " bytes");
-        }
-        int magic = LittleEndian.getUnsignedShort(src);
-        if (magic != Dnbd3Protocol.MAGIC) {
-            src.position(src.position() + Dnbd3Protocol.REQUEST_SIZE - 2);
-            throw new ProtocolException(String.format("request header has bad magic 0x%04x (expected 0x%04x)",
-                    magic, Dnbd3Protocol.MAGIC));
-        }
+        Dnbd3Protocol.readMagic(src, Dnbd3Protocol.REQUEST_SIZE, "request header");
         int command = LittleEndian.getUnsignedShort(src);
         long size = Integer.toUnsignedLong(LittleEndian.getInt(src));
         long offsetField = LittleEndian.getLong(src);

@@ -51,13 +51,18 @@ public record SelectImageRequest(int protocolVersion, String name, int rid, int 
         return message.put(payload).flip();
     }
 
-    /** Decodes the payload (all remaining bytes of src, which are consumed). */
+    /**
+     * Decodes the payload (all remaining bytes of src, which are consumed). Version and a
+     * NUL-terminated name are required; a missing rid or flags field reads as 0, as the reference
+     * server reads it ({@code serializer_get_uint16/uint8} in src/shared/serialize.c return 0 past
+     * the end, and src/server/net.c only requires 3 bytes and a name).
+     */
     public static SelectImageRequest decodePayload(ByteBuffer src) throws ProtocolException {
         SerializedPayload.Reader in = new SerializedPayload.Reader(src, "SELECT_IMAGE request");
         int version = in.u16("protocol version");
         String name = in.string("image name");
-        int rid = in.u16("rid");
-        int flags = in.u8("flags");
+        int rid = in.remaining() >= 2 ? in.u16("rid") : 0;
+        int flags = in.remaining() >= 1 ? in.u8("flags") : 0;
         try {
             return new SelectImageRequest(version, name, rid, flags);
         } catch (IllegalArgumentException e) {

@@ -90,6 +90,11 @@ final class SerializedPayload {
             }
         }
 
+        /** Bytes not read yet. */
+        int remaining() {
+            return buffer.remaining();
+        }
+
         int u8(String field) throws ProtocolException {
             need(1, field);
             return buffer.get() & 0xff;

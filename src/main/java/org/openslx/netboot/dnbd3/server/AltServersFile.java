@@ -1,5 +1,7 @@
 package org.openslx.netboot.dnbd3.server;
 
+import static org.openslx.netboot.net.HostPort.quote;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -12,14 +14,24 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.openslx.netboot.dnbd3.protocol.Dnbd3Protocol;
+import org.openslx.netboot.net.HostPort;
 
 /**
- * Reads the reference's {@code alt-servers} file. INI form: a section {@code [host]} or
- * {@code [host:port]} per server (IPv6 as {@code [[addr]:port]} or bare), keys {@code comment=},
- * {@code for=client|replication}, {@code namespace=} (repeatable). If the file has no section,
- * the legacy line form: {@code host[:port] [comment]}, prefix {@code -} = replication only,
- * {@code +} = clients only. Comments start with {@code #} or {@code ;}. Broken lines are skipped
- * with a warning naming file and line; at most {@value #MAX_SERVERS} servers, duplicates dropped.
+ * Reads the reference's {@code alt-servers} file the way dnbd3-server does
+ * (src/server/altservers.c {@code altservers_load()} with the inih parser in src/server/ini.c):
+ * first as INI, and only if that yields no server, as the legacy line format.
+ *
+ * <p>INI: a section {@code [host]} or {@code [host:port]} per server (IPv6 bare, or as
+ * {@code [[addr]:port]}, which the reference cannot express), keys {@code comment=},
+ * {@code for=client|replication}, {@code namespace=} (repeatable); {@code ':'} works as well as
+ * {@code '='}, {@code ;} after whitespace starts a comment in a value, whole-line comments start
+ * with {@code #} or {@code ;}. As in inih, an indented line after a key continues that key (a
+ * second value), and a server only exists once a key of its section was read: a section without
+ * keys is ignored. A server listed twice is one server, the keys of both sections apply.
+ *
+ * <p>Legacy: {@code host[:port] [comment]}, prefix {@code -} = replication only, {@code +} =
+ * clients only. Broken lines are skipped with a warning naming file and line; at most
+ * {@value #MAX_SERVERS} servers.
  */
 public final class AltServersFile {
     private static final System.Logger LOG = System.getLogger(AltServersFile.class.getName());
@@ -38,8 +50,17 @@ public final class AltServersFile {
     }
 
     public static Result parse(List<String> lines, String source) {
-        boolean ini = lines.stream().map(String::strip).anyMatch(l -> l.startsWith("["));
-        Result result = ini ? parseIni(lines, source) : parseLegacy(lines, source);
+        Result ini = parseIni(lines, source);
+        Result result = ini;
+        if (ini.servers().isEmpty()) {
+            Result legacy = parseLegacy(lines, source);
+            // Nothing either way from a file with [sections]: it was meant as INI, say why that failed.
+            boolean meantAsIni = legacy.servers().isEmpty()
+                    && lines.stream().map(String::strip).anyMatch(l -> l.startsWith("[") && l.indexOf(']') > 0);
+            List<String> warnings = new ArrayList<>(meantAsIni ? ini.warnings() : List.of());
+            warnings.addAll(legacy.warnings());
+            result = new Result(legacy.servers(), List.copyOf(warnings));
+        }
         result.warnings().forEach(w -> LOG.log(System.Logger.Level.WARNING, w));
         return result;
     }
@@ -59,74 +80,140 @@ public final class AltServersFile {
     private static Result parseIni(List<String> lines, String source) {
         List<String> warnings = new ArrayList<>();
         Map<InetSocketAddress, Section> sections = new LinkedHashMap<>();
-        Section current = null;
-        boolean skipping = false;
+        InetSocketAddress address = null; // of the current section; null before any or if invalid
+        String sectionWhere = null;
+        boolean sectionHasKeys = false;
+        boolean sectionReported = false;
+        String previousKey = null;
         for (int i = 0; i < lines.size(); i++) {
             String where = source + " line " + (i + 1);
-            String line = lines.get(i).strip();
+            String raw = i == 0 && lines.get(i).startsWith("\uFEFF") ? lines.get(i).substring(1) : lines.get(i);
+            String line = raw.strip();
             if (line.isEmpty() || line.startsWith("#") || line.startsWith(";")) {
                 continue;
             }
-            if (line.startsWith("[")) {
+            String key;
+            String value;
+            if (previousKey != null && Character.isWhitespace(raw.charAt(0))) {
+                // inih (INI_ALLOW_MULTILINE): an indented line continues the previous key.
+                key = previousKey;
+                value = stripInlineComment(line);
+                if (line.indexOf('=') >= 0) {
+                    warnings.add(where + ": indented line " + quote(line) + " continues the value of '" + key
+                            + "' (as in dnbd3-server); remove the indentation to make it a key of its own");
+                }
+            } else if (line.startsWith("[")) {
                 int close = line.lastIndexOf(']');
-                current = null;
-                skipping = true;
-                if (close <= 1) {
-                    warnings.add(where + ": section header without a server between [ and ]; skipped");
+                if (close < 0) {
+                    warnings.add(where + ": section header without ']'; skipped");
                     continue;
                 }
+                if (sectionWhere != null && !sectionHasKeys && !sectionReported) {
+                    warnings.add(keylessSection(sectionWhere));
+                }
+                previousKey = null;
+                sectionWhere = where;
+                sectionHasKeys = false;
+                sectionReported = false;
+                address = null;
+                String text = line.substring(1, close);
                 try {
-                    InetSocketAddress address = parseAddress(line.substring(1, close));
+                    address = parseAddress(text);
                     if (sections.containsKey(address)) {
-                        warnings.add(where + ": server " + address + " listed twice; the second section is ignored");
-                    } else if (sections.size() >= MAX_SERVERS) {
-                        warnings.add(where + ": more than " + MAX_SERVERS + " servers; the rest is ignored");
-                    } else {
-                        current = new Section(address);
-                        sections.put(address, current);
-                        skipping = false;
+                        warnings.add(where + ": server " + address + " listed twice; the keys of both sections apply");
+                        sectionReported = true;
                     }
                 } catch (IllegalArgumentException e) {
-                    warnings.add(where + ": " + e.getMessage() + "; section skipped");
+                    warnings.add(where + ": " + (text.isEmpty() ? "section header without a server" : e.getMessage())
+                            + "; section skipped");
+                    sectionReported = true;
                 }
                 continue;
+            } else {
+                int separator = findBeforeComment(line, '=');
+                if (separator < 0) {
+                    separator = findBeforeComment(line, ':');
+                }
+                if (separator < 0) {
+                    warnings.add(where + ": expected key=value, got " + quote(line) + "; skipped");
+                    continue;
+                }
+                key = line.substring(0, separator).strip();
+                value = stripInlineComment(line.substring(separator + 1).strip());
+                previousKey = key;
             }
-            int eq = line.indexOf('=');
-            if (eq < 0) {
-                warnings.add(where + ": expected key=value, got " + quote(line) + "; skipped");
-                continue;
-            }
-            if (current == null) {
-                if (!skipping) {
+            sectionHasKeys = true;
+            if (address == null) {
+                if (!sectionReported) {
                     warnings.add(where + ": key outside any [server] section; skipped");
+                    sectionReported = true;
                 }
                 continue;
             }
-            String key = line.substring(0, eq).strip();
-            String value = line.substring(eq + 1).strip();
+            Section current = sections.get(address);
+            if (current == null) {
+                if (sections.size() >= MAX_SERVERS) {
+                    if (!sectionReported) {
+                        warnings.add(where + ": more than " + MAX_SERVERS + " servers; " + address + " is ignored");
+                        sectionReported = true;
+                    }
+                    continue;
+                }
+                current = new Section(address);
+                sections.put(address, current);
+            }
             switch (key) {
                 case "comment" -> current.comment = value;
-                case "namespace" -> {
-                    if (!value.isEmpty()) {
-                        current.namespaces.add(value);
-                    }
-                }
+                case "namespace" -> current.namespaces.add(value);
                 case "for" -> {
-                    switch (value) {
-                        case "client" -> current.clientOnly = true;
-                        case "replication" -> current.replicationOnly = true;
-                        default -> warnings.add(where + ": for=" + quote(value)
-                                + " is neither 'client' nor 'replication'; ignored");
+                    // The reference compares "client" with strncmp(value, "client", 6).
+                    if (value.startsWith("client")) {
+                        current.clientOnly = true;
+                        current.replicationOnly = false;
+                    } else if (value.equals("replication")) {
+                        current.replicationOnly = true;
+                        current.clientOnly = false;
+                    } else {
+                        warnings.add(where + ": for=" + quote(value) + " is neither 'client' nor 'replication'; ignored");
                     }
                 }
                 default -> warnings.add(where + ": unknown key " + quote(key) + "; ignored");
             }
+        }
+        if (sectionWhere != null && !sectionHasKeys && !sectionReported) {
+            warnings.add(keylessSection(sectionWhere));
         }
         List<AltServer> servers = new ArrayList<>();
         for (Section s : sections.values()) {
             servers.add(new AltServer(s.address, s.comment, s.clientOnly, s.replicationOnly, s.namespaces));
         }
         return new Result(List.copyOf(servers), List.copyOf(warnings));
+    }
+
+    private static String keylessSection(String where) {
+        return where + ": section without any key=value line; dnbd3-server ignores such a section, so it is"
+                + " ignored here too (add a line like comment=... to use this server)";
+    }
+
+    /** inih's find_char_or_comment(): index of c, or -1 if a comment (';' after whitespace) or the end comes first. */
+    private static int findBeforeComment(String line, char c) {
+        int comment = commentStart(line);
+        int index = line.indexOf(c);
+        return index >= 0 && index < comment ? index : -1;
+    }
+
+    /** inih: a ';' that follows whitespace starts a comment inside a line. */
+    private static String stripInlineComment(String value) {
+        return value.substring(0, commentStart(value)).strip();
+    }
+
+    private static int commentStart(String text) {
+        for (int i = 1; i < text.length(); i++) {
+            if (text.charAt(i) == ';' && Character.isWhitespace(text.charAt(i - 1))) {
+                return i;
+            }
+        }
+        return text.length();
     }
 
     private static Result parseLegacy(List<String> lines, String source) {
@@ -173,59 +260,29 @@ public final class AltServersFile {
     }
 
     /**
-     * {@code host}, {@code host:port}, {@code [v6]}, {@code [v6]:port} or a bare IPv6 address;
+     * {@code host}, {@code host:port}, {@code [v6]:port} or a bare IPv6 address;
      * port defaults to 5003. Host names are resolved now.
      */
     public static InetSocketAddress parseAddress(String text) {
-        String host;
-        int port = Dnbd3Protocol.DEFAULT_PORT;
-        String t = text.strip();
-        if (t.startsWith("[")) {
-            int close = t.indexOf(']');
-            if (close < 0) {
-                throw new IllegalArgumentException("address " + quote(text) + " has '[' without ']'");
-            }
-            host = t.substring(1, close);
-            String after = t.substring(close + 1);
-            if (!after.isEmpty()) {
-                if (!after.startsWith(":")) {
-                    throw new IllegalArgumentException("address " + quote(text) + " has junk after ']'");
-                }
-                port = parsePort(after.substring(1), text);
-            }
-        } else if (t.indexOf(':') != t.lastIndexOf(':')) {
-            host = t; // bare IPv6, no port
-        } else if (t.indexOf(':') >= 0) {
-            host = t.substring(0, t.indexOf(':'));
-            port = parsePort(t.substring(t.indexOf(':') + 1), text);
-        } else {
-            host = t;
+        HostPort split = HostPort.parse(text);
+        // HostPort also takes "[v6]" without a port; the reference's parse_address() (src/server/helper.c) does not.
+        if (text.strip().startsWith("[") && !split.hasPort()) {
+            throw new IllegalArgumentException("address " + quote(text)
+                    + " has brackets but no port; write it without brackets or as [address]:port");
         }
-        if (host.isEmpty()) {
+        if (split.port() == 0) {
+            throw new IllegalArgumentException("address " + quote(text) + " has a bad port '0'");
+        }
+        if (split.host().isEmpty()) {
             throw new IllegalArgumentException("address " + quote(text) + " has no host");
         }
+        int port = split.hasPort() ? split.port() : Dnbd3Protocol.DEFAULT_PORT;
         try {
-            return new InetSocketAddress(InetAddress.getByName(host), port);
+            return new InetSocketAddress(InetAddress.getByName(split.host()), port);
         } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("cannot resolve host " + quote(host));
+            throw new IllegalArgumentException("cannot resolve host " + quote(split.host()));
         } catch (SecurityException | IllegalArgumentException e) {
             throw new IllegalArgumentException("bad address " + quote(text));
         }
-    }
-
-    private static int parsePort(String text, String whole) {
-        try {
-            int port = Integer.parseInt(text);
-            if (port >= 1 && port <= 65535) {
-                return port;
-            }
-        } catch (NumberFormatException e) {
-            // fall through
-        }
-        throw new IllegalArgumentException("address " + quote(whole) + " has a bad port " + quote(text));
-    }
-
-    private static String quote(String s) {
-        return "'" + (s.length() > 80 ? s.substring(0, 80) + "..." : s) + "'";
     }
 }

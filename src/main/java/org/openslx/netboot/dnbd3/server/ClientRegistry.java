@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.openslx.netboot.net.HostPort;
 
 /** The connected clients and the bytes sent, for statistics. Thread-safe. */
 final class ClientRegistry {
@@ -68,10 +69,6 @@ final class ClientRegistry {
     }
 
     static String address(InetSocketAddress remote) {
-        if (remote == null) {
-            return "?";
-        }
-        String host = remote.getAddress() == null ? remote.getHostString() : remote.getAddress().getHostAddress();
-        return (host.contains(":") ? "[" + host + "]" : host) + ":" + remote.getPort();
+        return remote == null ? "?" : HostPort.format(remote);
     }
 }

@@ -60,8 +60,15 @@ public final class CrcListWriter {
         }
     }
 
-    /** Computes the list and writes it next to the image as {@code IMAGE.crc} (replaced atomically). */
+    /**
+     * Computes the list and writes it next to the image as {@code IMAGE.crc} (replaced atomically).
+     * An empty image is refused, as {@code dnbd3-server --crc} refuses it
+     * (src/server/image.c {@code image_generateCrcFile()}); no server serves empty images anyway.
+     */
     public static Path write(Path image, LongConsumer progress) throws IOException {
+        if (Files.size(image) == 0) {
+            throw new IOException("image " + image + " is empty; no CRC list is written for an empty image");
+        }
         CrcList list = compute(image, progress);
         Path target = image.resolveSibling(image.getFileName() + ".crc");
         Path temporary = image.resolveSibling("." + image.getFileName() + ".crc.tmp");

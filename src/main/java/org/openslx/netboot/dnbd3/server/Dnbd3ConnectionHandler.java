@@ -29,8 +29,8 @@ import org.openslx.netboot.net.ZeroCopy;
  * connection stays; a non-GET_BLOCK request announcing more than 1000 payload bytes, a bad magic
  * or a truncated header closes it. Data goes out zero-copy ({@code transferTo}); bytes between the
  * file's end and the 4 KiB-rounded size are zeros. Differences from the reference, both harmless
- * to its clients: replies carry the request's handle (the reference repeats the last GET_BLOCK's
- * on non-block replies), payloads of other commands are read and skipped (the reference would
+ * to its clients: replies after the handshake carry the request's handle (the reference repeats
+ * the last GET_BLOCK's on non-block replies), payloads of other commands are read and skipped (the reference would
  * misread them as headers), and LATEST_RID is answered.
  *
  * <p>Obtain one from {@link Dnbd3Server#handler()}; one instance serves all connections.
@@ -154,7 +154,9 @@ public final class Dnbd3ConnectionHandler implements ConnectionHandler {
             }
             image = found.get();
             int version = Math.min(select.protocolVersion(), Dnbd3Protocol.PROTOCOL_VERSION);
-            sendMessage(new SelectImageReply(version, image.name(), image.rid(), image.virtualSize()).encode(request.handle()));
+            // Handle 0 whatever the request carried, as the reference (src/server/net.c zeroes its reply
+            // struct and sets no handle before the SELECT_IMAGE reply; old clients sent stack garbage there).
+            sendMessage(new SelectImageReply(version, image.name(), image.rid(), image.virtualSize()).encode(0));
             session = clients.open(remote, image, (select.flags() & Dnbd3Protocol.FLAGS8_SERVER) != 0);
             LOG.log(System.Logger.Level.DEBUG, () -> "client " + who + " uses image " + image);
             return true;

@@ -1,6 +1,8 @@
 package org.openslx.netboot.dnbd3.server;
 
 import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.openslx.netboot.dnbd3.protocol.SelectImageRequest;
 
 /**
@@ -13,6 +15,18 @@ import org.openslx.netboot.dnbd3.protocol.SelectImageRequest;
 public final class ImageName {
     /** Longest path component, as in the reference's directory scan. */
     public static final int MAX_COMPONENT_LENGTH = 150;
+    /** Highest revision: a RID is 16 bits on the wire. */
+    public static final int MAX_RID = 0xffff;
+    /**
+     * A revision file: {@code <name>.r<RID>}, leading zeros allowed ({@code x.r007} is revision 7), as
+     * the reference reads the suffix ({@code image_load()} with atoi, {@code loadImageServer()} with
+     * strtol). The zeros are matched apart so an overlong run of them cannot overflow the number.
+     */
+    private static final Pattern REVISION_FILE = Pattern.compile("(.+)\\.r0*([1-9][0-9]{0,4})");
+
+    /** An image name and revision, as read from a file name. */
+    public record Revision(String name, int rid) {
+    }
 
     private ImageName() {
     }
@@ -56,6 +70,20 @@ public final class ImageName {
 
     public static boolean isValid(String name) {
         return problem(name) == null;
+    }
+
+    /**
+     * Splits a file name (or a '/'-separated path below the store) {@code <name>.r<RID>} into name
+     * and RID; null when it has no such form or the RID is 0 or above {@link #MAX_RID}. The name is not
+     * checked against the rules: that is {@link #isValid}'s job.
+     */
+    public static Revision revisionOf(String fileName) {
+        Matcher m = REVISION_FILE.matcher(fileName);
+        if (!m.matches()) {
+            return null;
+        }
+        int rid = Integer.parseInt(m.group(2));
+        return rid <= MAX_RID ? new Revision(m.group(1), rid) : null;
     }
 
     /** Shortened and escaped for a log line: hostile names must not forge log lines. */

@@ -18,8 +18,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.openslx.netboot.dnbd3.protocol.CrcList;
 import org.openslx.netboot.dnbd3.protocol.Dnbd3Protocol;
 import org.openslx.netboot.dnbd3.protocol.ProtocolException;
@@ -34,9 +32,6 @@ import org.openslx.netboot.dnbd3.protocol.ProtocolException;
  */
 public final class ImageStore implements Closeable {
     private static final System.Logger LOG = System.getLogger(ImageStore.class.getName());
-    /** Same as the reference: {@code .r} then a RID without leading zeros. */
-    private static final Pattern REVISION_SUFFIX = Pattern.compile("^(.+)\\.r([1-9][0-9]{0,4})$");
-    private static final int MAX_RID = 0xffff;
 
     private final BaseFolder base;
     private final Map<String, Image> loaded = new ConcurrentHashMap<>();
@@ -63,14 +58,14 @@ public final class ImageStore implements Closeable {
      * name breaks the rules, no such file exists inside the base folder, or it cannot be served.
      */
     public Optional<Image> acquire(String name, int rid) {
-        if (closed || !ImageName.isValid(name) || rid < 0 || rid > MAX_RID) {
+        if (closed || !ImageName.isValid(name) || rid < 0 || rid > ImageName.MAX_RID) {
             return Optional.empty();
         }
         if (rid != 0) {
             return acquireExact(name, rid);
         }
-        for (int candidate : ridsOnDisk(name)) {
-            Optional<Image> image = acquireExact(name, candidate);
+        for (RevisionFile candidate : revisionsOnDisk(name)) {
+            Optional<Image> image = acquireExact(name, candidate.rid());
             if (image.isPresent()) {
                 return image;
             }
@@ -99,7 +94,7 @@ public final class ImageStore implements Closeable {
      * @return number of images loaded
      */
     public int scan() throws IOException {
-        List<String[]> found = new ArrayList<>();
+        List<ImageName.Revision> found = new ArrayList<>();
         Path root = base.path();
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
@@ -112,11 +107,11 @@ public final class ImageStore implements Closeable {
                 if (!acceptableEntry(file)) {
                     return FileVisitResult.CONTINUE;
                 }
-                Matcher m = REVISION_SUFFIX.matcher(file.getFileName().toString());
-                if (m.matches()) {
+                ImageName.Revision revision = ImageName.revisionOf(file.getFileName().toString());
+                if (revision != null) {
                     String dir = root.relativize(file.getParent()).toString().replace(file.getFileSystem().getSeparator(), "/");
-                    String name = dir.isEmpty() ? m.group(1) : dir + "/" + m.group(1);
-                    found.add(new String[] {name, m.group(2)});
+                    String name = dir.isEmpty() ? revision.name() : dir + "/" + revision.name();
+                    found.add(new ImageName.Revision(name, revision.rid()));
                 }
                 return FileVisitResult.CONTINUE;
             }
@@ -128,10 +123,9 @@ public final class ImageStore implements Closeable {
             }
         });
         int count = 0;
-        for (String[] entry : found) {
-            int rid = Integer.parseInt(entry[1]);
-            if (rid <= MAX_RID && ImageName.isValid(entry[0])) {
-                Optional<Image> image = acquireExact(entry[0], rid);
+        for (ImageName.Revision entry : found) {
+            if (ImageName.isValid(entry.name())) {
+                Optional<Image> image = acquireExact(entry.name(), entry.rid());
                 if (image.isPresent()) {
                     image.get().release();
                     count++;
@@ -147,31 +141,45 @@ public final class ImageStore implements Closeable {
         return !name.startsWith(".") && name.length() <= ImageName.MAX_COMPONENT_LENGTH;
     }
 
-    /** RIDs of {@code <name>.r*} files on disk, highest first. */
-    private List<Integer> ridsOnDisk(String name) {
+    /** One revision file: its RID and its path relative to the base folder, e.g. {@code dir/x.r007}. */
+    private record RevisionFile(int rid, String relative) {
+    }
+
+    /** The {@code <name>.r*} files on disk, highest RID first. */
+    private List<RevisionFile> revisionsOnDisk(String name) {
         Optional<Path> folder = base.parentOf(name);
         if (folder.isEmpty()) {
             return List.of();
         }
-        String prefix = name.substring(name.lastIndexOf('/') + 1);
-        List<Integer> rids = new ArrayList<>();
+        int slash = name.lastIndexOf('/');
+        String prefix = name.substring(slash + 1);
+        String dir = name.substring(0, slash + 1);
+        List<RevisionFile> files = new ArrayList<>();
         String filePrefix = prefix + ".r";
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder.get(),
                 entry -> entry.getFileName().toString().startsWith(filePrefix))) {
             for (Path entry : entries) {
-                Matcher m = REVISION_SUFFIX.matcher(entry.getFileName().toString());
-                if (m.matches() && m.group(1).equals(prefix)) {
-                    int rid = Integer.parseInt(m.group(2));
-                    if (rid <= MAX_RID) {
-                        rids.add(rid);
-                    }
+                String fileName = entry.getFileName().toString();
+                ImageName.Revision revision = ImageName.revisionOf(fileName);
+                if (revision != null && revision.name().equals(prefix)) {
+                    files.add(new RevisionFile(revision.rid(), dir + fileName));
                 }
             }
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot list " + folder.get() + ": " + e.getMessage());
         }
-        rids.sort(Comparator.reverseOrder());
-        return rids;
+        files.sort(Comparator.comparingInt(RevisionFile::rid).reversed()
+                .thenComparingInt(f -> f.relative().length())); // "x.r7" before "x.r07"
+        return files;
+    }
+
+    /** The file of {@code name} revision {@code rid}: {@code <name>.r<rid>}, else one with leading zeros. */
+    private Optional<String> revisionFile(String name, int rid) {
+        String canonical = name + ".r" + rid;
+        if (base.resolve(canonical).isPresent()) {
+            return Optional.of(canonical);
+        }
+        return revisionsOnDisk(name).stream().filter(f -> f.rid() == rid).map(RevisionFile::relative).findFirst();
     }
 
     private Optional<Image> acquireExact(String name, int rid) {
@@ -217,7 +225,7 @@ public final class ImageStore implements Closeable {
             if (closed) {
                 return null;
             }
-            Image fresh = load(key, name, rid);
+            Image fresh = load(name, rid);
             if (fresh != null) {
                 loaded.put(key, fresh);
             }
@@ -225,11 +233,13 @@ public final class ImageStore implements Closeable {
         }
     }
 
-    private Image load(String key, String name, int rid) {
-        Optional<Path> file = base.resolve(key);
+    private Image load(String name, int rid) {
+        Optional<String> relative = revisionFile(name, rid);
+        Optional<Path> file = relative.flatMap(base::resolve);
         if (file.isEmpty()) {
             return null;
         }
+        String key = relative.get();
         try {
             BasicFileAttributes attrs = Files.readAttributes(file.get(), BasicFileAttributes.class);
             if (attrs.size() == 0) {

@@ -2,6 +2,7 @@ package org.openslx.netboot.dnbd3.server;
 
 import java.util.List;
 import java.util.Set;
+import org.openslx.netboot.util.JsonWriter;
 
 /**
  * The status as JSON, shaped like the reference's {@code /query} answer: one object with
@@ -17,88 +18,56 @@ public final class StatusJson {
     }
 
     public static String render(Dnbd3Stats stats, List<AltServer> altServers, long runId, Set<String> sections) {
-        StringBuilder json = new StringBuilder("{\"runId\":").append(runId);
+        JsonWriter json = new JsonWriter().beginObject().field("runId", runId);
         if (sections.contains("stats")) {
             long servers = stats.clients().stream().filter(Dnbd3Stats.Client::isServer).count();
-            json.append(",\"bytesReceived\":0")
-                    .append(",\"bytesSent\":").append(stats.bytesSent())
-                    .append(",\"uptime\":").append(stats.uptime().toSeconds())
-                    .append(",\"clientCount\":").append(stats.clients().size() - servers)
-                    .append(",\"serverCount\":").append(servers);
+            json.field("bytesReceived", 0)
+                    .field("bytesSent", stats.bytesSent())
+                    .field("uptime", stats.uptime().toSeconds())
+                    .field("clientCount", stats.clients().size() - servers)
+                    .field("serverCount", servers);
         }
         if (sections.contains("clients")) {
-            json.append(",\"clients\":[");
-            String separator = "";
+            json.name("clients").beginArray();
             for (Dnbd3Stats.Client c : stats.clients()) {
-                json.append(separator).append("{\"address\":").append(string(c.address()))
-                        .append(",\"image\":").append(string(c.image()))
-                        .append(",\"rid\":").append(c.rid())
-                        .append(",\"isServer\":").append(c.isServer())
-                        .append(",\"bytesSent\":").append(c.bytesSent())
-                        .append(",\"connectedSince\":").append(string(c.since().toString()))
-                        .append('}');
-                separator = ",";
+                json.beginObject().field("address", c.address())
+                        .field("image", c.image())
+                        .field("rid", c.rid())
+                        .field("isServer", c.isServer())
+                        .field("bytesSent", c.bytesSent())
+                        .field("connectedSince", c.since().toString())
+                        .endObject();
             }
-            json.append(']');
+            json.endArray();
         }
         if (sections.contains("images")) {
-            json.append(",\"images\":[");
-            String separator = "";
+            json.name("images").beginArray();
             for (Dnbd3Stats.ImageInfo i : stats.images()) {
-                json.append(separator).append("{\"name\":").append(string(i.name()))
-                        .append(",\"rid\":").append(i.rid())
-                        .append(",\"size\":").append(i.size())
-                        .append(",\"users\":").append(i.users())
-                        .append(",\"complete\":100")
-                        .append(",\"hasCrc\":").append(i.hasCrcList())
-                        .append('}');
-                separator = ",";
+                json.beginObject().field("name", i.name())
+                        .field("rid", i.rid())
+                        .field("size", i.size())
+                        .field("users", i.users())
+                        .field("complete", 100)
+                        .field("hasCrc", i.hasCrcList())
+                        .endObject();
             }
-            json.append(']');
+            json.endArray();
         }
         if (sections.contains("altservers")) {
-            json.append(",\"altservers\":[");
-            String separator = "";
+            json.name("altservers").beginArray();
             for (AltServer a : altServers) {
-                json.append(separator).append("{\"host\":")
-                        .append(string(ClientRegistry.address(a.address())))
-                        .append(",\"comment\":").append(string(a.comment()))
-                        .append(",\"isPrivate\":").append(a.replicationOnly())
-                        .append(",\"isClientOnly\":").append(a.clientOnly())
-                        .append(",\"namespaces\":[");
-                String inner = "";
+                json.beginObject().field("host", ClientRegistry.address(a.address()))
+                        .field("comment", a.comment())
+                        .field("isPrivate", a.replicationOnly())
+                        .field("isClientOnly", a.clientOnly())
+                        .name("namespaces").beginArray();
                 for (String ns : a.namespaces()) {
-                    json.append(inner).append(string(ns));
-                    inner = ",";
+                    json.value(ns);
                 }
-                json.append("]}");
-                separator = ",";
+                json.endArray().endObject();
             }
-            json.append(']');
+            json.endArray();
         }
-        return json.append('}').toString();
-    }
-
-    /** A JSON string literal. */
-    static String string(String s) {
-        StringBuilder out = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == 0x2028 || c == 0x2029) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.append('"').toString();
+        return json.endObject().toString();
     }
 }

@@ -13,7 +13,7 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /**
- * Turns plans and machine models into the plain values {@link org.openslx.netboot.util.Json} writes.
+ * Turns plans and machine models into the plain values {@link org.openslx.netboot.util.JsonWriter} writes.
  * Records become objects of their components (a record that implements a sealed interface also
  * gets {@code "type": "<RecordName>"}, so plan steps say what they are); Optionals are their value
  * or null; Durations are seconds; enums are lowercase names; anything else is its string form.

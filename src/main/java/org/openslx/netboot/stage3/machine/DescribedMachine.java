@@ -2,7 +2,6 @@ package org.openslx.netboot.stage3.machine;
 
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,7 +13,7 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
 import org.openslx.netboot.util.ByteSizes;
-import org.openslx.netboot.stage3.json.JsonReader;
+import org.openslx.netboot.util.JsonReader;
 
 /**
  * A machine described in a JSON file, for {@code slx stage3 plan --machine FILE} and the tests.
@@ -62,11 +61,14 @@ public final class DescribedMachine implements MachineSource {
     }
 
     public static DescribedMachine read(Path file) throws IOException {
-        return parse(file.toString(), Files.readString(file));
+        return of(file.toString(), JsonReader.read(file));
     }
 
     public static DescribedMachine parse(String source, String json) {
-        Object root = JsonReader.parse(source, json);
+        return of(source, JsonReader.parse(source, json));
+    }
+
+    private static DescribedMachine of(String source, Object root) {
         Fields top = new Fields(source, "machine", root, Set.of("systemUuid", "memoryKb", "disks"));
         List<DiskDescription> disks = new ArrayList<>();
         List<Object> diskList = top.list("disks");

@@ -6,7 +6,7 @@ import org.openslx.netboot.stage3.config.SlxConfig;
 import org.openslx.netboot.stage3.json.PlainValues;
 import org.openslx.netboot.stage3.network.BootNetwork;
 import org.openslx.netboot.stage3.storage.StoragePlan;
-import org.openslx.netboot.util.Json;
+import org.openslx.netboot.util.JsonWriter;
 
 /**
  * The plan as JSON ({@code slx stage3 plan --json}): the same sections as the readable plan, and
@@ -56,6 +56,6 @@ public final class PlanJson {
         out.put("rootMount", rootMount);
         out.put("warnings", plan.warnings());
         out.put("steps", plan.steps());
-        return Json.write(PlainValues.of(out)) + "\n";
+        return JsonWriter.pretty(PlainValues.of(out)) + "\n";
     }
 }

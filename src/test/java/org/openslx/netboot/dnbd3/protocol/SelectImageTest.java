@@ -57,10 +57,22 @@ class SelectImageTest {
     }
 
     @Test
-    void truncatedFieldsAreRefusedNamingTheField() {
-        ByteBuffer payload = ByteBuffer.wrap(HEX.parseHex("0300" + "6100" + "01"));
+    void missingRidAndFlagsReadAsZeroAsTheReferenceServerReadsThem() throws Exception {
+        // Reference: src/shared/serialize.c serializer_get_uint16()/serializer_get_uint8() return 0
+        // when the field lies past the payload's end, and src/server/net.c net_handleNewConnection()
+        // only requires a payload of at least 3 bytes with a terminated name.
+        assertThat(SelectImageRequest.decodePayload(ByteBuffer.wrap(HEX.parseHex("0300" + "6100"))))
+                .isEqualTo(new SelectImageRequest(3, "a", 0, 0));
+        // One byte left: the u16 rid reads 0 without consuming it, the u8 flags then takes it.
+        assertThat(SelectImageRequest.decodePayload(ByteBuffer.wrap(HEX.parseHex("0300" + "6100" + "01"))))
+                .isEqualTo(new SelectImageRequest(3, "a", 0, 1));
+    }
+
+    @Test
+    void truncatedVersionIsRefusedNamingTheField() {
+        ByteBuffer payload = ByteBuffer.wrap(HEX.parseHex("03"));
         assertThatThrownBy(() -> SelectImageRequest.decodePayload(payload))
-                .isInstanceOf(ProtocolException.class).hasMessageContaining("field rid");
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("field protocol version");
     }
 
     @Test

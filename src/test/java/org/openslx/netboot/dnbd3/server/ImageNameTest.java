@@ -22,6 +22,19 @@ class ImageNameTest {
     }
 
     @Test
+    void revisionFilesAreNameDotRAndARidLeadingZerosAllowedAsInTheReference() {
+        assertThat(ImageName.revisionOf("rz/win10.qcow2.r3")).isEqualTo(new ImageName.Revision("rz/win10.qcow2", 3));
+        assertThat(ImageName.revisionOf("x.r65535")).isEqualTo(new ImageName.Revision("x", 65535));
+        // src/server/image.c reads the suffix with atoi()/strtol(): "x.r03" is revision 3, not a stray file.
+        assertThat(ImageName.revisionOf("x.r03")).isEqualTo(new ImageName.Revision("x", 3));
+        assertThat(ImageName.revisionOf("x.r00000000000000000000065535")).isEqualTo(new ImageName.Revision("x", 65535));
+        for (String notARevision : new String[] {"x.r0", "x.r000", "x.r65536", "x.r0000000000070000", "x.r", ".r1",
+                "x.r1.crc", "x", "x.r-1", "x.r+1", "x.r 1"}) {
+            assertThat(ImageName.revisionOf(notARevision)).as(notARevision).isNull();
+        }
+    }
+
+    @Test
     void overlongNamesAndComponentsAreRefused() {
         assertThat(ImageName.problem("x".repeat(151))).contains("longer than 150");
         assertThat(ImageName.problem("x".repeat(150))).isNull();

@@ -77,10 +77,20 @@ class ImageStoreTest {
     @Test
     void filesThatAreNoRevisionAreNotImages() throws IOException {
         image("img.r0", 4096);
-        image("img.r01", 4096);
+        image("img.r000", 4096);
         image("img.r70000", 4096);
+        image("img.r0000000000070000", 4096);
         image("img.rx", 4096);
         assertThat(ridOf("img", 0)).isEmpty();
+    }
+
+    @Test
+    void leadingZerosInTheRevisionSuffixAreAllowedAsInTheReference() throws IOException {
+        // src/server/image.c: image_load() reads the digits after ".r" with atoi(), loadImageServer()
+        // with strtol(), so "img.r01" is img revision 1.
+        image("img.r01", 4096);
+        assertThat(ridOf("img", 0)).contains(1);
+        assertThat(ridOf("img", 1)).contains(1);
     }
 
     @Test

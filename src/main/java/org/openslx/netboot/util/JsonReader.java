@@ -1,19 +1,28 @@
-package org.openslx.netboot.stage3.json;
+package org.openslx.netboot.util;
 
+import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A small strict JSON reader (RFC 8259) for machine descriptions: objects become
- * {@code LinkedHashMap<String, Object>}, arrays {@code List<Object>}, numbers {@link BigDecimal},
- * plus String, Boolean and null. Errors name the line and column. Nesting is limited so hostile
- * input cannot exhaust the stack.
+ * The project's one JSON reader, strict (RFC 8259): objects become
+ * {@code LinkedHashMap<String, Object>} (a key twice is an error), arrays {@code List<Object>},
+ * numbers {@link BigDecimal}, plus String, Boolean and null. Errors are
+ * {@link IllegalArgumentException}s naming the source, line and column. Input size, nesting and
+ * number length are limited so hostile input cannot exhaust memory or the stack.
  */
 public final class JsonReader {
-    private static final int MAX_DEPTH = 64;
+    /** Deepest nesting of objects and arrays accepted. */
+    public static final int MAX_DEPTH = 64;
+    /** Longest input accepted, in characters; machine files and status answers are far smaller. */
+    public static final int MAX_CHARS = 16 << 20;
+    private static final int MAX_NUMBER_CHARS = 40;
+
     private final String text;
     private final String source;
     private int at;
@@ -23,7 +32,17 @@ public final class JsonReader {
         this.text = text;
     }
 
+    /** Reads {@code text}; errors name it as "JSON". */
+    public static Object parse(String text) {
+        return parse("JSON", text);
+    }
+
+    /** Reads {@code text}; errors start with {@code source}, e.g. a file name. */
     public static Object parse(String source, String text) {
+        if (text.length() > MAX_CHARS) {
+            throw new IllegalArgumentException(source + ": " + text.length() + " characters, more than the "
+                    + MAX_CHARS + " a JSON input may have");
+        }
         JsonReader reader = new JsonReader(source, text);
         reader.skipSpace();
         Object value = reader.value(0);
@@ -32,6 +51,16 @@ public final class JsonReader {
             throw reader.error("unexpected text after the JSON value");
         }
         return value;
+    }
+
+    /** Reads a file, refusing one larger than {@link #MAX_CHARS} bytes before loading it. */
+    public static Object read(Path file) throws IOException {
+        long size = Files.size(file);
+        if (size > MAX_CHARS) {
+            throw new IllegalArgumentException(file + ": " + size + " bytes, more than the " + MAX_CHARS
+                    + " a JSON file may have");
+        }
+        return parse(file.toString(), Files.readString(file));
     }
 
     private Object value(int depth) {
@@ -160,10 +189,14 @@ public final class JsonReader {
             at++;
         }
         String number = text.substring(start, at);
-        if (!number.matches("-?(0|[1-9]\\d*)(\\.\\d+)?([eE][+-]?\\d+)?") || number.length() > 40) {
-            throw error("'" + number + "' is not a JSON number");
+        if (number.length() > MAX_NUMBER_CHARS || !number.matches("-?(0|[1-9]\\d*)(\\.\\d+)?([eE][+-]?\\d+)?")) {
+            throw error("'" + abbreviated(number) + "' is not a JSON number");
         }
         return new BigDecimal(number);
+    }
+
+    private static String abbreviated(String s) {
+        return s.length() <= MAX_NUMBER_CHARS ? s : s.substring(0, MAX_NUMBER_CHARS) + "...";
     }
 
     private Object literal(String word, Object value) {
