@@ -37,9 +37,10 @@ final class CompressedClusterReader {
     private final BoundedCache<byte[]> clusters;
     private final InputBuffers inputs;
 
-    CompressedClusterReader(ImageFile file, Qcow2Header header, long cacheBytes) {
+    CompressedClusterReader(ImageFile file, Qcow2Header header, long cacheBytes,
+            ClusterDecompressor decompressor) {
         this.file = file;
-        this.decompressor = Decompressors.of(header.compression());
+        this.decompressor = decompressor;
         this.clusterSize = header.clusterSize();
         this.clusters = new BoundedCache<>((int) Math.clamp(cacheBytes / clusterSize, 2, 1 << 16));
         // A compressed cluster may claim up to twice the cluster size (the L2 entry's sector
@@ -47,10 +48,6 @@ final class CompressedClusterReader {
         int bufferBytes = Math.max(FETCH_BYTES, 2 * clusterSize);
         this.inputs = new InputBuffers(Math.clamp((8 << 20) / bufferBytes, 2, Math.max(4, 2 * CORES)),
                 bufferBytes);
-    }
-
-    ClusterDecompressor decompressor() {
-        return decompressor;
     }
 
     /**

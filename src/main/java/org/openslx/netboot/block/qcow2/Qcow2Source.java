@@ -50,6 +50,12 @@ public final class Qcow2Source implements BlockSource, FileMapped {
      * it; on failure the caller still owns it.
      */
     public static Qcow2Source open(BlockSource image, Qcow2Options options) throws IOException {
+        return open(image, options, null);
+    }
+
+    /** As {@link #open(BlockSource, Qcow2Options)}, with a given decoder (tests compare them). */
+    static Qcow2Source open(BlockSource image, Qcow2Options options, ClusterDecompressor decompressor)
+            throws IOException {
         ImageFile file = new ImageFile(image);
         Qcow2Header header = Qcow2HeaderReader.read(file);
         if (header.corrupt()) {
@@ -59,7 +65,8 @@ public final class Qcow2Source implements BlockSource, FileMapped {
         L1Table l1 = L1Table.load(file, header);
         return new Qcow2Source(file, header,
                 new ClusterMap(file, header, l1, options.l2CacheBytes()),
-                new CompressedClusterReader(file, header, options.clusterCacheBytes()));
+                new CompressedClusterReader(file, header, options.clusterCacheBytes(),
+                        decompressor != null ? decompressor : Decompressors.of(header.compression())));
     }
 
     /** Whether {@code image} starts with the qcow2 magic. */
