@@ -83,26 +83,18 @@ final class CompressedClusterReader {
         if (targets.isEmpty()) {
             return;
         }
-        List<List<Target>> groups = groups(targets);
         List<Thread> helpers = new ArrayList<>();
         List<Throwable> failures = new ArrayList<>();
-        DECODING.incrementAndGet(); // this thread
+        int busy = DECODING.incrementAndGet(); // this thread
         try {
+            // Cut the run in as many parts as there are idle cores, plus this thread's own part;
+            // on a busy server that is one part, fetched with as few reads as possible.
+            List<List<Target>> groups = groups(targets, 1 + Math.max(0, CORES - busy));
             List<List<Target>> mine = new ArrayList<>();
             mine.add(groups.getFirst());
             for (List<Target> group : groups.subList(1, groups.size())) {
                 if (DECODING.incrementAndGet() <= CORES) {
-                    helpers.add(Thread.ofVirtual().name("qcow2 decode").start(() -> {
-                        try {
-                            decodeGroup(group, dst);
-                        } catch (IOException | RuntimeException | Error e) {
-                            synchronized (failures) {
-                                failures.add(e);
-                            }
-                        } finally {
-                            DECODING.decrementAndGet();
-                        }
-                    }));
+                    helpers.add(startHelper(group, dst, failures));
                 } else {
                     DECODING.decrementAndGet();
                     mine.add(group);
@@ -125,12 +117,32 @@ final class CompressedClusterReader {
         }
     }
 
+    /** Decodes {@code group} on a virtual thread, which counts itself out of DECODING when done. */
+    private Thread startHelper(List<Target> group, ByteBuffer dst, List<Throwable> failures) {
+        try {
+            return Thread.ofVirtual().name("qcow2 decode").start(() -> {
+                try {
+                    decodeGroup(group, dst);
+                } catch (IOException | RuntimeException | Error e) {
+                    synchronized (failures) {
+                        failures.add(e);
+                    }
+                } finally {
+                    DECODING.decrementAndGet();
+                }
+            });
+        } catch (RuntimeException | Error e) {
+            DECODING.decrementAndGet();
+            throw e;
+        }
+    }
+
     /**
-     * Cuts the targets into groups: one per core at most, each fetched with a single read
-     * (clusters close together in the file, spanning at most one input buffer).
+     * Cuts the targets into about {@code parts} groups, each fetched with a single read: clusters
+     * close together in the file, spanning at most one input buffer.
      */
-    private List<List<Target>> groups(List<Target> targets) {
-        int perGroup = Math.ceilDiv(targets.size(), Math.min(CORES, targets.size()));
+    private List<List<Target>> groups(List<Target> targets, int parts) {
+        int perGroup = Math.ceilDiv(targets.size(), Math.min(parts, targets.size()));
         List<List<Target>> groups = new ArrayList<>();
         List<Target> group = new ArrayList<>();
         long start = 0;
