@@ -1,0 +1,42 @@
+#!/bin/busybox sh
+# /sbin/init of the demo and test stage4 image: proves the root works after switch_root, then
+# powers off. Every line it prints starts with "SLX-STAGE4:" so the host can assert on it.
+bb=/bin/busybox
+$bb mountpoint -q /proc || $bb mount -t proc proc /proc
+$bb mountpoint -q /sys || $bb mount -t sysfs sysfs /sys
+$bb mountpoint -q /dev || $bb mount -t devtmpfs devtmpfs /dev
+$bb mkdir -p /run /tmp
+export PATH=/bin:/sbin
+$bb --install -s /bin 2>/dev/null
+say() { echo "SLX-STAGE4: $*"; }
+
+say "init started at uptime $(cut -d' ' -f1 /proc/uptime)"
+say "root $(awk '$2 == "/" { print $1, $3, $4 }' /proc/mounts | tail -n 1)"
+
+# A write must land in the copy-on-write layer and read back after the page cache is dropped.
+token="written-in-stage4-$(cat /proc/sys/kernel/random/uuid)"
+echo "$token" > /stage4-write.txt && sync && echo 3 > /proc/sys/vm/drop_caches
+if [ "$(cat /stage4-write.txt)" = "$token" ]; then say "write readback ok"; else say "write readback FAILED"; fi
+
+# Uncached data that only the image has: read through the whole storage stack after switch_root.
+say "sha256 $(sha256sum /data/random.bin | cut -d' ' -f1) at uptime $(cut -d' ' -f1 /proc/uptime)"
+
+# Where the writes went: loop devices backing the COW, and how much of their file is allocated.
+for f in /sys/block/loop*/loop/backing_file; do
+    [ -r "$f" ] || continue
+    file=$(cat "$f")
+    [ -e "$file" ] && kib=$(du -k "$file" | cut -f1) || kib=unknown
+    say "cow ${file} allocated-kib ${kib}"
+done
+
+# Root storage daemons (argv[0] starting with @) and their resident memory.
+for p in /proc/[0-9]*; do
+    name=$(tr '\0' ' ' < "$p/cmdline" 2>/dev/null | cut -c1-60)
+    case "$name" in
+    @*) say "daemon ${name% } pid ${p#/proc/} rss-kib $(awk '/^VmRSS/ { print $2 }' "$p/status")" ;;
+    esac
+done
+
+say "powering off at uptime $(cut -d' ' -f1 /proc/uptime)"
+sync
+poweroff -f
