@@ -2,6 +2,9 @@ package org.openslx.netboot.block;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import org.openslx.netboot.block.partition.PartitionFinder;
+import org.openslx.netboot.block.qcow2.Qcow2Options;
+import org.openslx.netboot.block.qcow2.Qcow2Source;
 
 /**
  * Opens the SOURCE argument of the CLI ({@code slx image info/cat}, {@code slx nbd serve}):
@@ -17,11 +20,52 @@ public final class Sources {
      * @param partition a GPT partition name or filesystem label to narrow to, or null for the whole disk
      */
     public static BlockSource open(String spec, String partition) throws IOException {
-        BlockSource source = FileSource.openReadOnly(Path.of(spec));
-        if (partition != null) {
-            source.close();
-            throw new IOException("--partition is not supported yet");
+        return open(spec, partition, Qcow2Options.DEFAULTS);
+    }
+
+    /** As {@link #open(String, String)}, with cache sizes for the qcow2 decoder. */
+    public static BlockSource open(String spec, String partition, Qcow2Options options)
+            throws IOException {
+        BlockSource disk = openDisk(spec, options);
+        return partition == null ? disk : narrow(disk, partition);
+    }
+
+    /** The disk behind {@code spec}: the guest view if it is a qcow2 image, else the bytes as they are. */
+    public static BlockSource openDisk(String spec, Qcow2Options options) throws IOException {
+        return decode(FileSource.openReadOnly(Path.of(spec)), options);
+    }
+
+    /**
+     * Wraps {@code image} in the qcow2 decoder if it starts with the qcow2 magic. Takes
+     * ownership of {@code image}: it is closed if decoding fails.
+     */
+    public static BlockSource decode(BlockSource image, Qcow2Options options) throws IOException {
+        try {
+            return Qcow2Source.hasMagic(image) ? Qcow2Source.open(image, options) : image;
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(image, e);
+            throw e;
         }
-        return source;
+    }
+
+    /**
+     * The partition of {@code disk} named or labelled {@code partition}. Takes ownership of
+     * {@code disk}: it is closed if there is no such partition.
+     */
+    public static BlockSource narrow(BlockSource disk, String partition) throws IOException {
+        try {
+            return PartitionFinder.select(disk, partition);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(disk, e);
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(BlockSource source, Exception failure) {
+        try {
+            source.close();
+        } catch (IOException e) {
+            failure.addSuppressed(e);
+        }
     }
 }

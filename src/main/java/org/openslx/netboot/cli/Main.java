@@ -14,6 +14,8 @@ import picocli.CommandLine.Option;
         description = "slx-netboot: boot diskless Linux clients from qcow2 images over dnbd3.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                ImageCommand.class,
+                NbdCommand.class,
                 InitramfsCommand.class,
                 DaemonCommand.class,
         })
