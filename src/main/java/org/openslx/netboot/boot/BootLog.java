@@ -29,8 +29,19 @@ public final class BootLog {
         o.flush();
     }
 
-    /** Seconds since the kernel started, or -1 where /proc is not there. */
+    /**
+     * Uptime read once at start, then carried on with the monotonic clock: after switch_root the
+     * daemon's /proc is gone (systemd moved it into the new root), but its clock still ticks.
+     */
+    private static final double UPTIME_AT_START = readUptime();
+    private static final long NANOS_AT_START = System.nanoTime();
+
+    /** Seconds since the kernel started, or -1 where /proc was not there. */
     public static double uptime() {
+        return UPTIME_AT_START < 0 ? -1 : UPTIME_AT_START + (System.nanoTime() - NANOS_AT_START) / 1e9;
+    }
+
+    private static double readUptime() {
         try {
             return Double.parseDouble(Files.readString(UPTIME).split(" ")[0]);
         } catch (IOException | RuntimeException e) {

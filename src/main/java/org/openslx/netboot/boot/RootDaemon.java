@@ -33,15 +33,96 @@ public final class RootDaemon {
         double started = BootLog.processStartUptime();
         BootLog.info("root daemon up, JVM started in %.2f s (process start at %.2f s)"
                 .formatted(BootLog.uptime() - started, started));
+        Thread preload = Thread.ofPlatform().name("preload").start(RootDaemon::preload);
+        RootImage image;
         try {
+            Files.createDirectories(options.stateDir());
             String cmdline = Files.readString(options.cmdlineFile()).strip();
             configureNetwork(cmdline);
             awaitNetwork();
-            throw new IOException("the storage chain is not wired into the daemon yet (interim build)");
+            String imageUrl = interimParameter(cmdline, "slxinterim.image", null);
+            String partition = interimParameter(cmdline, "slxinterim.partition", "SLX_SYS");
+            if (imageUrl == null) {
+                throw new IOException("no image to boot: the kernel command line lacks slxinterim.image=URL "
+                        + "(interim until the SLX config is fetched)");
+            }
+            image = RootImage.attach(HttpRangeSource.open(java.net.URI.create(imageUrl)), partition,
+                    options.stateDir().resolve("nbd.sock"), "/dev/nbd0");
+            BootLog.info("root device %s: partition %s of %s, %d MiB, served by this daemon"
+                    .formatted(image.device(), partition, imageUrl, image.sizeBytes() >> 20));
+            InterimStorage.setUp(image.device(), image.sizeBytes(), options.stateDir(), 1L << 30,
+                    Path.of("/sysroot"));
+            BootLog.info("root mounted on /sysroot");
+            preload.join();
+            Files.writeString(options.stateDir().resolve("root-ready"), "");
         } catch (IOException | RuntimeException e) {
             fail(e.getMessage() == null ? e.toString() : e.getMessage());
             return 1;
         }
+        serveForever(image);
+        return 0;
+    }
+
+    /** Stays alive serving the root device; reports what it fetched on SIGUSR1 and now and then. */
+    private static void serveForever(RootImage image) throws InterruptedException {
+        Runnable report = () -> BootLog.info("serving %s: %d bytes fetched in %d reads, RSS %d KiB"
+                .formatted(image.device(), image.bytesFetched(), image.readsFetched(), residentKib()));
+        StatusSignal.onUsr1(report);
+        report.run();
+        long lastReported = image.bytesFetched();
+        while (true) {
+            Thread.sleep(10_000);
+            if (image.bytesFetched() != lastReported) {
+                lastReported = image.bytesFetched();
+                report.run();
+            }
+        }
+    }
+
+    /**
+     * Opened before switch_root and read again in place: afterwards the daemon's own /proc is
+     * gone (systemd moved the mount into the new root), an open procfs file keeps working.
+     */
+    private static java.nio.channels.FileChannel statusFile;
+
+    private static synchronized long residentKib() {
+        try {
+            if (statusFile == null) {
+                statusFile = java.nio.channels.FileChannel.open(Path.of("/proc/self/status"));
+            }
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(8192);
+            statusFile.read(buffer, 0);
+            String status = new String(buffer.array(), 0, buffer.position(), java.nio.charset.StandardCharsets.US_ASCII);
+            for (String line : status.split("\n")) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D", ""));
+                }
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // Reporting only.
+        }
+        return -1;
+    }
+
+    /** Loads every class ahead of switch_root, after which the jar and runtime files are gone. */
+    private static void preload() {
+        try {
+            var result = ClassPreloader.preloadJar(ClassPreloader.ownJar());
+            BootLog.info("preloaded %d classes (%d optional ones skipped) for life after switch_root"
+                    .formatted(result.loaded(), result.skipped()));
+        } catch (IOException e) {
+            BootLog.info("could not preload classes: " + e.getMessage());
+        }
+    }
+
+    /** INTERIM: a parameter of ours on the kernel command line, until the stage3 parser lands. */
+    private static String interimParameter(String cmdline, String name, String fallback) {
+        for (String word : cmdline.split("\\s+")) {
+            if (word.startsWith(name + "=")) {
+                return word.substring(name.length() + 1);
+            }
+        }
+        return fallback;
     }
 
     /** Interim until the stage3 logic lands: DHCP on every ethernet interface. */
@@ -95,6 +176,7 @@ public final class RootDaemon {
     /** The AOT cache's training run: exercise the daemon's code paths without a machine. */
     public static int train() {
         BootLog.info("training run (builds the AOT cache)");
+        preload();
         return 0;
     }
 }

@@ -41,9 +41,10 @@ public record Stage4Image(Path raw, Path qcow2, String dataSha256, long dataByte
         Path checksumFile = dir.resolve("stage4.sha256");
         Path tree = dir.resolve("tree");
         String sha;
+        String key = dataMiB + " " + initScriptHash() + " ";
         if (Files.exists(raw) && Files.exists(checksumFile)
-                && Files.readString(checksumFile).startsWith(dataMiB + " ")) {
-            sha = Files.readString(checksumFile).split(" ")[1].strip();
+                && Files.readString(checksumFile).startsWith(key)) {
+            sha = Files.readString(checksumFile).substring(key.length()).strip();
         } else {
             deleteTree(tree);
             sha = writeTree(tree, dataMiB);
@@ -64,7 +65,7 @@ public record Stage4Image(Path raw, Path qcow2, String dataSha256, long dataByte
             Files.delete(partition);
             deleteTree(tree);
             Files.deleteIfExists(qcow2);
-            Files.writeString(checksumFile, dataMiB + " " + sha + "\n");
+            Files.writeString(checksumFile, key + sha + "\n");
         }
         if (!Files.exists(qcow2) || Files.getLastModifiedTime(qcow2).compareTo(Files.getLastModifiedTime(raw)) < 0) {
             Path partial = dir.resolve(qcow2.getFileName() + ".partial");
@@ -73,6 +74,15 @@ public record Stage4Image(Path raw, Path qcow2, String dataSha256, long dataByte
             Files.move(partial, qcow2, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
         return new Stage4Image(raw, qcow2, sha, dataMiB * MIB);
+    }
+
+    private static String initScriptHash() throws IOException {
+        try (InputStream script = Stage4Image.class.getResourceAsStream("stage4-init.sh")) {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(script.readAllBytes()))
+                    .substring(0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String writeTree(Path tree, int dataMiB) throws IOException {

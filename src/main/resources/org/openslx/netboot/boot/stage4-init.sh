@@ -2,9 +2,10 @@
 # /sbin/init of the demo and test stage4 image: proves the root works after switch_root, then
 # powers off. Every line it prints starts with "SLX-STAGE4:" so the host can assert on it.
 bb=/bin/busybox
-$bb mountpoint -q /proc || $bb mount -t proc proc /proc
-$bb mountpoint -q /sys || $bb mount -t sysfs sysfs /sys
-$bb mountpoint -q /dev || $bb mount -t devtmpfs devtmpfs /dev
+# The initramfs usually moved its /proc, /sys and /dev here; mount them only if it did not.
+[ -e /proc/self ] || $bb mount -t proc proc /proc
+[ -d /sys/kernel ] || $bb mount -t sysfs sysfs /sys
+[ -e /dev/null ] || $bb mount -t devtmpfs devtmpfs /dev
 $bb mkdir -p /run /tmp
 export PATH=/bin:/sbin
 $bb --install -s /bin 2>/dev/null
@@ -29,11 +30,15 @@ for f in /sys/block/loop*/loop/backing_file; do
     say "cow ${file} allocated-kib ${kib}"
 done
 
-# Root storage daemons (argv[0] starting with @) and their resident memory.
+# Root storage daemons (argv[0] starting with @): their resident memory, and their own status
+# line (SIGUSR1 asks slx's daemon for it; stage4 cannot read the daemon's files).
 for p in /proc/[0-9]*; do
     name=$(tr '\0' ' ' < "$p/cmdline" 2>/dev/null | cut -c1-60)
     case "$name" in
-    @*) say "daemon ${name% } pid ${p#/proc/} rss-kib $(awk '/^VmRSS/ { print $2 }' "$p/status")" ;;
+    @*)
+        say "daemon ${name% } pid ${p#/proc/} rss-kib $(awk '/^VmRSS/ { print $2 }' "$p/status")"
+        kill -USR1 "${p#/proc/}" && sleep 1
+        ;;
     esac
 done
 

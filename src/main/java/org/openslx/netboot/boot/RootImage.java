@@ -1,0 +1,75 @@
+package org.openslx.netboot.boot;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.openslx.netboot.block.BlockSource;
+import org.openslx.netboot.block.Sources;
+import org.openslx.netboot.block.qcow2.Qcow2Options;
+import org.openslx.netboot.nbd.NbdServer;
+
+/**
+ * The storage chain that becomes the client's root device: the image as fetched (dnbd3) →
+ * the qcow2 decoder → the root partition → our NBD server on a unix socket → the kernel's
+ * /dev/nbd0. Exporting the partition itself (not the whole disk) spares the wait for the
+ * kernel's partition scan and udev.
+ */
+final class RootImage implements Closeable {
+    private final CountingSource fetched;
+    private final BlockSource root;
+    private final NbdServer server;
+    private final String device;
+
+    private RootImage(CountingSource fetched, BlockSource root, NbdServer server, String device) {
+        this.fetched = fetched;
+        this.root = root;
+        this.server = server;
+        this.device = device;
+    }
+
+    /**
+     * @param image the image as the network delivers it (takes ownership)
+     * @param partition GPT name or filesystem label of the root partition
+     */
+    static RootImage attach(BlockSource image, String partition, Path socket, String device)
+            throws IOException, InterruptedException {
+        CountingSource fetched = new CountingSource(image);
+        BlockSource disk = Sources.decode(fetched, Qcow2Options.DEFAULTS);
+        BlockSource root = Sources.narrow(disk, partition);
+        NbdServer server = NbdServer.serveUnix(socket, root);
+        try {
+            NbdAttach.attach(socket, device);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            server.close();
+            root.close();
+            throw e;
+        }
+        return new RootImage(fetched, root, server, device);
+    }
+
+    String device() {
+        return device;
+    }
+
+    long sizeBytes() {
+        return root.size();
+    }
+
+    String describe() {
+        return root.describe();
+    }
+
+    long bytesFetched() {
+        return fetched.bytesRead();
+    }
+
+    long readsFetched() {
+        return fetched.reads();
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+        root.close();
+    }
+}
