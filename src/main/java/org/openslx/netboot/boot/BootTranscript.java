@@ -35,10 +35,11 @@ public record BootTranscript(List<String> lines) {
     private static Map<String, Pattern> milestonePatterns() {
         Map<String, Pattern> m = new LinkedHashMap<>();
         m.put("initramfs started", Pattern.compile("Run /init as init process|systemd.* running in system mode"));
-        m.put("network configured", Pattern.compile("slx: network up|dhcp: BOUND|Reached target .*Network|eth0: link becomes ready|: Gained carrier"));
-        m.put("root device attached", Pattern.compile("nbd0: detected capacity change"));
+        m.put("slx daemon up (JVM started)", Pattern.compile("slx: root daemon up"));
+        m.put("network up", Pattern.compile("slx: network up|dhcp: BOUND"));
+        m.put("root device attached", Pattern.compile("nbd0: detected capacity change|slx: root device "));
         m.put("root mounted", Pattern.compile("EXT4-fs \\((nbd0p1|dm-\\d+)\\): mounted filesystem|slx: root mounted"));
-        m.put("switch_root", Pattern.compile("dracut: Switching root|Switching root\\."));
+        m.put("switch_root", Pattern.compile("dracut: Switching root|Starting .*initrd-switch-root.service"));
         m.put("stage4 init", Pattern.compile("SLX-STAGE4: init started"));
         m.put("stage4 data verified", Pattern.compile("SLX-STAGE4: sha256 "));
         m.put("powered off", Pattern.compile("reboot: Power down"));
@@ -76,6 +77,20 @@ public record BootTranscript(List<String> lines) {
         return first(COW).map(m -> Map.entry(m.group(1), Long.parseLong(m.group(2))));
     }
 
+    private static final Pattern SERVING = Pattern.compile("slx: serving \\S+: (\\d+) bytes fetched");
+
+    /** Bytes the root daemon fetched over the network, from its last status line. */
+    public OptionalLong bytesFetched() {
+        long last = -1;
+        for (String line : lines) {
+            Matcher m = SERVING.matcher(line);
+            if (m.find()) {
+                last = Long.parseLong(m.group(1));
+            }
+        }
+        return last < 0 ? OptionalLong.empty() : OptionalLong.of(last);
+    }
+
     /** Resident memory of the root storage daemon as stage4 saw it. */
     public OptionalLong daemonRssKib() {
         return first(DAEMON).map(m -> OptionalLong.of(Long.parseLong(m.group(2)))).orElse(OptionalLong.empty());
@@ -89,13 +104,17 @@ public record BootTranscript(List<String> lines) {
     public Map<String, Double> milestones() {
         Map<String, Double> seen = new LinkedHashMap<>();
         for (var milestone : MILESTONES.entrySet()) {
-            for (String line : lines) {
-                if (milestone.getValue().matcher(line).find()) {
-                    OptionalDouble t = timeOf(line);
-                    if (t.isPresent()) {
-                        seen.put(milestone.getKey(), t.getAsDouble());
-                        break;
+            for (int i = 0; i < lines.size(); i++) {
+                if (milestone.getValue().matcher(lines.get(i)).find()) {
+                    // Lines without a time stamp (systemd's status, dhclient) take the next one's.
+                    for (int j = i; j < lines.size(); j++) {
+                        OptionalDouble t = timeOf(lines.get(j));
+                        if (t.isPresent()) {
+                            seen.put(milestone.getKey(), t.getAsDouble());
+                            break;
+                        }
                     }
+                    break;
                 }
             }
         }
@@ -115,7 +134,7 @@ public record BootTranscript(List<String> lines) {
 
     private static OptionalDouble timeOf(String line) {
         Matcher k = KERNEL_TIME.matcher(line);
-        if (k.find()) {
+        if (k.find() && !k.group(1).startsWith("-")) {
             return OptionalDouble.of(Double.parseDouble(k.group(1)));
         }
         Matcher u = UPTIME.matcher(line);

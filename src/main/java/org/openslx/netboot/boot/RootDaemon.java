@@ -65,8 +65,8 @@ public final class RootDaemon {
 
     /** Stays alive serving the root device; reports what it fetched on SIGUSR1 and now and then. */
     private static void serveForever(RootImage image) throws InterruptedException {
-        Runnable report = () -> BootLog.info("serving %s: %d bytes fetched in %d reads, RSS %d KiB"
-                .formatted(image.device(), image.bytesFetched(), image.readsFetched(), residentKib()));
+        Runnable report = () -> BootLog.info("serving %s: %d bytes fetched in %d reads, %s"
+                .formatted(image.device(), image.bytesFetched(), image.readsFetched(), memory()));
         StatusSignal.onUsr1(report);
         report.run();
         long lastReported = image.bytesFetched();
@@ -85,7 +85,7 @@ public final class RootDaemon {
      */
     private static java.nio.channels.FileChannel statusFile;
 
-    private static synchronized long residentKib() {
+    private static synchronized String memory() {
         try {
             if (statusFile == null) {
                 statusFile = java.nio.channels.FileChannel.open(Path.of("/proc/self/status"));
@@ -93,15 +93,18 @@ public final class RootDaemon {
             java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(8192);
             statusFile.read(buffer, 0);
             String status = new String(buffer.array(), 0, buffer.position(), java.nio.charset.StandardCharsets.US_ASCII);
+            java.util.Map<String, String> fields = new java.util.HashMap<>();
             for (String line : status.split("\n")) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("\\D", ""));
+                int colon = line.indexOf(':');
+                if (colon > 0) {
+                    fields.put(line.substring(0, colon), line.substring(colon + 1).replace("kB", "").strip());
                 }
             }
-        } catch (IOException | RuntimeException ignored) {
-            // Reporting only.
+            return "RSS %s KiB (anon %s, file %s, shmem %s)".formatted(fields.get("VmRSS"),
+                    fields.get("RssAnon"), fields.get("RssFile"), fields.get("RssShmem"));
+        } catch (IOException | RuntimeException e) {
+            return "RSS unknown (" + e.getMessage() + ")";
         }
-        return -1;
     }
 
     /** Loads every class ahead of switch_root, after which the jar and runtime files are gone. */

@@ -18,6 +18,7 @@ import picocli.CommandLine.Option;
                 NbdCommand.class,
                 InitramfsCommand.class,
                 DaemonCommand.class,
+                DemoCommand.class,
         })
 public final class Main implements Runnable {
 
