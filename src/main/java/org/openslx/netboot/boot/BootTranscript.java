@@ -27,7 +27,7 @@ public record BootTranscript(List<String> lines) {
     private static final Pattern IO_ERROR = Pattern.compile(
             "I/O error|blk_update_request|Buffer I/O|EXT4-fs error|EXT4-fs warning|Btrfs.*error"
                     + "|nbd\\d*: .*(timed out|Connection|Receive control failed|Send control failed)"
-                    + "|snapshot.*invalid|Kernel panic|Attempted to kill init");
+                    + "|Invalidating snapshot|snapshot.*invalid|Kernel panic|Attempted to kill init");
 
     /** Boot milestones in the order a boot passes them; the first line matching each counts. */
     private static final Map<String, Pattern> MILESTONES = milestonePatterns();

@@ -26,9 +26,11 @@ public final class InitramfsBuilder {
     /** JVM options every slx run in the initramfs uses; the AOT cache is trained with them. */
     static final List<String> JVM_OPTIONS = List.of(
             "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData",
-            "-Xms8m", "-Xmx64m", "-Xss512k", "-XX:MaxMetaspaceSize=64m",
-            "-XX:ReservedCodeCacheSize=16m", "-XX:CICompilerCount=1",
-            "-XX:+UseCompressedOops", "--enable-native-access=ALL-UNNAMED",
+            // A small heap with a small young generation, given back after each collection:
+            // the daemon's live data is a few caches; its garbage is per-request buffers.
+            "-Xms8m", "-Xmx48m", "-XX:MaxNewSize=4m", "-XX:MinHeapFreeRatio=5", "-XX:MaxHeapFreeRatio=20",
+            "-Xss256k", "-XX:MaxMetaspaceSize=48m", "-XX:ReservedCodeCacheSize=8m",
+            "-XX:CICompilerCount=1", "--enable-native-access=ALL-UNNAMED",
             "--sun-misc-unsafe-memory-access=allow");
     static final String MODULE_NAME = "dnbd3-rootfs";
     static final Path JDK = Path.of(System.getProperty("slx.jdk", "/usr/lib/jvm/temurin-25-jdk-amd64"));

@@ -54,6 +54,8 @@ public final class RootDaemon {
                     Path.of("/sysroot"));
             BootLog.info("root mounted on /sysroot");
             preload.join();
+            // Start stage4 with the heap shrunk to what is live (MaxHeapFreeRatio gives the rest back).
+            System.gc();
             Files.writeString(options.stateDir().resolve("root-ready"), "");
         } catch (IOException | RuntimeException e) {
             fail(e.getMessage() == null ? e.toString() : e.getMessage());
