@@ -20,6 +20,7 @@ packages=(
   nbd-client dmsetup         # tools the initramfs runs
   busybox-static             # a tiny init for the stage4 test image
   gdisk e2fsprogs btrfs-progs dosfstools fdisk  # partition tables and filesystems for test images
+  xfsprogs                   # mkfs.xfs: xfs labels in the partition-finder tests
   cpio                       # inspecting initramfs images
   chromium                   # headless browser for the status-page test
 )

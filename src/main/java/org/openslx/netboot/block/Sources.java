@@ -1,6 +1,8 @@
 package org.openslx.netboot.block;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.openslx.netboot.block.partition.PartitionFinder;
 import org.openslx.netboot.block.qcow2.Qcow2Options;
@@ -32,7 +34,15 @@ public final class Sources {
 
     /** The disk behind {@code spec}: the guest view if it is a qcow2 image, else the bytes as they are. */
     public static BlockSource openDisk(String spec, Qcow2Options options) throws IOException {
-        return decode(FileSource.openReadOnly(Path.of(spec)), options);
+        Path path = Path.of(spec);
+        if (Files.isDirectory(path)) {
+            throw new IOException(spec + ": is a directory, not a disk image");
+        }
+        try {
+            return decode(FileSource.openReadOnly(path), options);
+        } catch (AccessDeniedException e) {
+            throw new IOException(spec + ": permission denied", e);
+        }
     }
 
     /**

@@ -17,7 +17,7 @@ final class Errors {
             e.printStackTrace();
         }
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        cli.getErr().println("slx " + cli.getCommandName() + ": " + message);
+        cli.getErr().println(cli.getCommandSpec().qualifiedName() + ": " + message);
         return e instanceof IllegalArgumentException ? 2 : 1;
     }
 }

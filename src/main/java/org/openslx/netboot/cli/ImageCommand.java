@@ -3,6 +3,7 @@ package org.openslx.netboot.cli;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.LongConsumer;
 import org.openslx.netboot.block.BlockSource;
 import org.openslx.netboot.block.Sources;
 import org.openslx.netboot.block.qcow2.Qcow2Options;
@@ -16,7 +17,8 @@ import picocli.CommandLine.Parameters;
 /** {@code slx image info} and {@code slx image cat}: look into a disk image, read it out. */
 @Command(name = "image",
         description = "Inspect a disk image (qcow2 or raw) and read its contents.",
-        subcommands = {ImageCommand.Info.class, ImageCommand.Cat.class})
+        subcommands = {ImageCommand.Info.class, ImageCommand.Cat.class,
+                ImageStoreCommands.Add.class, ImageStoreCommands.ListImages.class})
 public final class ImageCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -89,7 +91,7 @@ public final class ImageCommand implements Runnable {
     }
 
     /** "slx image cat: 42% (1.2 GiB of 2.9 GiB)" on stderr, at most once a second and at the end. */
-    private static final class ProgressLine implements java.util.function.LongConsumer {
+    private static final class ProgressLine implements LongConsumer {
         private final long total;
         private long lastNanos = System.nanoTime();
 

@@ -16,6 +16,8 @@ import picocli.CommandLine.Option;
                 CommandLine.HelpCommand.class,
                 ImageCommand.class,
                 NbdCommand.class,
+                ServerCommand.class,
+                Dnbd3Command.class,
                 InitramfsCommand.class,
                 DaemonCommand.class,
                 DemoCommand.class,
@@ -44,7 +46,18 @@ public final class Main implements Runnable {
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler(Errors::handle);
+        addHelpOptionsEverywhere(cli);
         return cli.execute(args);
+    }
+
+    /** Every command answers --help and --version, without each class having to say so. */
+    private static void addHelpOptionsEverywhere(CommandLine cli) {
+        for (CommandLine sub : cli.getSubcommands().values()) {
+            if (!sub.getCommandSpec().mixinStandardHelpOptions()) {
+                sub.getCommandSpec().mixinStandardHelpOptions(true);
+            }
+            addHelpOptionsEverywhere(sub);
+        }
     }
 
     static final class Version implements CommandLine.IVersionProvider {

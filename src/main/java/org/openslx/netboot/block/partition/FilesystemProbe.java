@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.UUID;
 import org.openslx.netboot.block.BlockSource;
@@ -79,7 +80,7 @@ public final class FilesystemProbe {
         ByteBuffer sb = Disk.read(disk, offset + BTRFS_SUPERBLOCK, 4096, "btrfs superblock");
         byte[] magic = new byte[BTRFS_MAGIC.length];
         sb.get(0x40, magic);
-        if (!java.util.Arrays.equals(magic, BTRFS_MAGIC)) {
+        if (!Arrays.equals(magic, BTRFS_MAGIC)) {
             return Optional.empty();
         }
         return Optional.of(new Filesystem("btrfs", text(sb, 0x12b, 256), uuid(sb, 0x20)));

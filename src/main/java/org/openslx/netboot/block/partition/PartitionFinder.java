@@ -3,6 +3,7 @@ package org.openslx.netboot.block.partition;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -60,7 +61,7 @@ public final class PartitionFinder {
         }
         if (match == null) {
             throw new IOException(disk.describe() + ": no partition is named or labelled \"" + wanted
-                    + "\"; the " + table.scheme().label().toUpperCase(java.util.Locale.ROOT)
+                    + "\"; the " + table.scheme().label().toUpperCase(Locale.ROOT)
                     + " partitions are: " + listing(all));
         }
         Partition p = match.partition();

@@ -1,6 +1,7 @@
 package org.openslx.netboot.block.partition;
 
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The partitions of a disk.
@@ -13,7 +14,7 @@ public record PartitionTable(Scheme scheme, List<Partition> partitions) {
         GPT, MBR;
 
         public String label() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 

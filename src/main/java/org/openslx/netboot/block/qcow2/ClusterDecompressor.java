@@ -7,13 +7,14 @@ package org.openslx.netboot.block.qcow2;
 sealed interface ClusterDecompressor permits DeflateDecompressor, ZstdClusterDecompressor {
 
     /**
-     * Fills all of {@code cluster} from {@code input[0, inputLength)}. Bytes after the end of the
+     * Fills {@code out[offset, offset + length)} (one whole cluster) from
+     * {@code input[0, inputLength)}. Bytes after the end of the
      * compressed stream are ignored: qemu pads to whole sectors, and the last sector may hold the
      * start of the next compressed cluster.
      *
      * @return null on success, else why the data is not a valid compressed cluster
      */
-    String decompress(byte[] input, int inputLength, byte[] cluster);
+    String decompress(byte[] input, int inputLength, byte[] out, int offset, int length);
 
     static ClusterDecompressor of(Compression compression) {
         return switch (compression) {

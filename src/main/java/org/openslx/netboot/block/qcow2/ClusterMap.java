@@ -101,10 +101,10 @@ final class ClusterMap {
             }
             Extent following = entryExtent(entries, next, nextGuest, maxLength - length);
             boolean continues = switch (first) {
-                case Extent.Zero z -> following instanceof Extent.Zero;
+                case Extent.Zero _ -> following instanceof Extent.Zero;
                 case Extent.Data d -> following instanceof Extent.Data f
                         && f.hostOffset() == d.hostOffset() + length;
-                case Extent.Compressed c -> false;
+                case Extent.Compressed _ -> false;
             };
             if (!continues) {
                 break;
@@ -112,7 +112,7 @@ final class ClusterMap {
             length += following.length();
         }
         return switch (first) {
-            case Extent.Zero z -> new Extent.Zero(length);
+            case Extent.Zero _ -> new Extent.Zero(length);
             case Extent.Data d -> new Extent.Data(d.hostOffset(), length);
             case Extent.Compressed c -> c;
         };

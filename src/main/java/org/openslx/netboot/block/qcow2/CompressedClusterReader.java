@@ -27,7 +27,13 @@ final class CompressedClusterReader {
     void read(Extent.Compressed extent, ByteBuffer dst) throws IOException {
         int length = (int) extent.length();
         if (extent.offsetInCluster() == 0 && length == clusterSize) {
-            dst.put(decompress(extent)); // read whole: caching would only evict useful clusters
+            // Read whole: decompress straight into the caller's buffer; caching would only evict.
+            if (dst.hasArray()) {
+                decompress(extent, dst.array(), dst.arrayOffset() + dst.position());
+                dst.position(dst.position() + length);
+            } else {
+                dst.put(decompress(extent));
+            }
             return;
         }
         byte[] cluster = clusters.get(extent.hostOffset(), key -> decompress(extent));
@@ -35,6 +41,12 @@ final class CompressedClusterReader {
     }
 
     private byte[] decompress(Extent.Compressed extent) throws IOException {
+        byte[] cluster = new byte[clusterSize];
+        decompress(extent, cluster, 0);
+        return cluster;
+    }
+
+    private void decompress(Extent.Compressed extent, byte[] out, int offset) throws IOException {
         long host = extent.hostOffset();
         if (host >= file.size()) {
             throw file.error("compressed cluster offset " + hex(host) + " for guest offset "
@@ -44,12 +56,10 @@ final class CompressedClusterReader {
         // The length in the L2 entry counts whole sectors; the last one may be cut by the file end.
         int available = (int) Math.min(extent.compressedLength(), file.size() - host);
         byte[] input = file.read(host, available, "compressed cluster");
-        byte[] cluster = new byte[clusterSize];
-        String problem = decompressor.decompress(input, available, cluster);
+        String problem = decompressor.decompress(input, available, out, offset, clusterSize);
         if (problem != null) {
             throw file.error("compressed cluster at offset " + hex(host) + " for guest offset "
                     + hex(extent.guestClusterOffset()) + " is corrupt: " + problem);
         }
-        return cluster;
     }
 }

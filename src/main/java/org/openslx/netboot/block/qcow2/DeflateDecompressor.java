@@ -10,7 +10,7 @@ final class DeflateDecompressor implements ClusterDecompressor {
     private final ArrayBlockingQueue<Inflater> pool = new ArrayBlockingQueue<>(8);
 
     @Override
-    public String decompress(byte[] input, int inputLength, byte[] cluster) {
+    public String decompress(byte[] input, int inputLength, byte[] out, int offset, int length) {
         Inflater inflater = pool.poll();
         if (inflater == null) {
             inflater = new Inflater(true);
@@ -18,17 +18,17 @@ final class DeflateDecompressor implements ClusterDecompressor {
         try {
             inflater.setInput(input, 0, inputLength);
             int produced = 0;
-            while (produced < cluster.length) {
+            while (produced < length) {
                 long consumedBefore = inflater.getBytesRead();
-                int n = inflater.inflate(cluster, produced, cluster.length - produced);
+                int n = inflater.inflate(out, offset + produced, length - produced);
                 produced += n;
                 if (n == 0 && (inflater.finished() || inflater.needsInput()
                         || inflater.needsDictionary() || inflater.getBytesRead() == consumedBefore)) {
                     break;
                 }
             }
-            if (produced < cluster.length) {
-                return "deflate stream ends after " + produced + " of " + cluster.length + " bytes";
+            if (produced < length) {
+                return "deflate stream ends after " + produced + " of " + length + " bytes";
             }
             return null;
         } catch (DataFormatException e) {

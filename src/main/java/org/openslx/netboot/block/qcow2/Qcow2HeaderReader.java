@@ -5,6 +5,7 @@ import static org.openslx.netboot.block.qcow2.ImageFile.hex;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -156,7 +157,7 @@ final class Qcow2HeaderReader {
         for (int entry = 0; entry + 48 <= data.length; entry += 48) {
             int kind = data[entry] & 0xff;
             if (kind < kinds.length) {
-                String name = text(java.util.Arrays.copyOfRange(data, entry + 2, entry + 48));
+                String name = text(Arrays.copyOfRange(data, entry + 2, entry + 48));
                 names.put(kinds[kind] + ":" + (data[entry + 1] & 0xff), name);
             }
         }

@@ -2,6 +2,7 @@ package org.openslx.netboot.block.qcow2;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.List;
 import org.openslx.netboot.block.BlockSource;
 
@@ -19,6 +20,7 @@ import org.openslx.netboot.block.BlockSource;
  * caches lock only around their maps, never while reading or decompressing.
  */
 public final class Qcow2Source implements BlockSource {
+    private static final System.Logger LOG = System.getLogger(Qcow2Source.class.getName());
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 * 1024).asReadOnlyBuffer();
 
     private final ImageFile file;
@@ -41,6 +43,10 @@ public final class Qcow2Source implements BlockSource {
     public static Qcow2Source open(BlockSource image, Qcow2Options options) throws IOException {
         ImageFile file = new ImageFile(image);
         Qcow2Header header = Qcow2HeaderReader.read(file);
+        if (header.corrupt()) {
+            LOG.log(System.Logger.Level.WARNING, "{0}: qemu marked this image corrupt; reading it anyway,"
+                    + " but check it with qemu-img check", file.name());
+        }
         L1Table l1 = L1Table.load(file, header);
         return new Qcow2Source(file, header,
                 new ClusterMap(file, header, l1, options.l2CacheBytes()),
@@ -117,16 +123,18 @@ public final class Qcow2Source implements BlockSource {
         // The cluster map checked that each cluster starts inside the file; the last one may
         // end past it (see ClusterMap.checkDataCluster), and those bytes read as zeros.
         int inFile = (int) Math.clamp(file.size() - hostOffset, 0, length);
-        int start = dst.position();
-        file.source().read(dst.slice(start, inFile), hostOffset);
-        dst.position(start + inFile);
+        if (inFile > 0) {
+            int start = dst.position();
+            file.source().read(dst.slice(start, inFile), hostOffset);
+            dst.position(start + inFile);
+        }
         fillZeros(dst, length - inFile);
     }
 
     private static void fillZeros(ByteBuffer dst, int length) {
         if (dst.hasArray()) {
             int from = dst.arrayOffset() + dst.position();
-            java.util.Arrays.fill(dst.array(), from, from + length, (byte) 0);
+            Arrays.fill(dst.array(), from, from + length, (byte) 0);
             dst.position(dst.position() + length);
             return;
         }

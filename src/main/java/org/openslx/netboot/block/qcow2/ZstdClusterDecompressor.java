@@ -14,7 +14,7 @@ final class ZstdClusterDecompressor implements ClusterDecompressor {
     private final ArrayBlockingQueue<ZstdJavaDecompressor> pool = new ArrayBlockingQueue<>(8);
 
     @Override
-    public String decompress(byte[] input, int inputLength, byte[] cluster) {
+    public String decompress(byte[] input, int inputLength, byte[] out, int offset, int length) {
         ZstdJavaDecompressor decoder = pool.poll();
         if (decoder == null) {
             decoder = new ZstdJavaDecompressor();
@@ -22,15 +22,15 @@ final class ZstdClusterDecompressor implements ClusterDecompressor {
         try {
             int in = 0;
             int produced = 0;
-            while (produced < cluster.length) {
+            while (produced < length) {
                 int frame = ZstdFrames.frameLength(input, in, inputLength);
                 if (frame < 0) {
                     return "zstd data is truncated or not a zstd frame at byte " + in + " after "
-                            + produced + " of " + cluster.length + " bytes";
+                            + produced + " of " + length + " bytes";
                 }
                 if (!ZstdFrames.isSkippable(input, in, inputLength)) {
-                    produced += decoder.decompress(input, in, frame, cluster, produced,
-                            cluster.length - produced);
+                    produced += decoder.decompress(input, in, frame, out, offset + produced,
+                            length - produced);
                 }
                 in += frame;
             }

@@ -18,6 +18,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import org.openslx.netboot.net.ConnectionHandler;
+import org.openslx.netboot.net.ZeroCopy;
 
 /**
  * A small HTTP/1.1 server for one connection at a time (the {@link org.openslx.netboot.net.PortListener}
@@ -122,14 +123,10 @@ public final class HttpService implements ConnectionHandler {
             if (head) {
                 return new Sent(status, 0);
             }
-            long position = from;
-            long end = from + length;
-            while (position < end) {
-                long n = data.transferTo(position, end - position, channel);
-                if (n <= 0) {
-                    throw new IOException(file.path() + " ended early while sending it");
-                }
-                position += n;
+            try {
+                ZeroCopy.send(data, from, length, channel);
+            } catch (java.io.EOFException e) {
+                throw new IOException(file.path() + " ended early while sending it", e);
             }
             return new Sent(status, length);
         }

@@ -71,8 +71,8 @@ class Qcow2CorpusTest {
         byte[] expected = image.expected();
         Random random = new Random(variant.name().hashCode());
         try (BlockSource source = Sources.open(image.qcow2().toString(), null)) {
-            for (int i = 0; i < 300; i++) {
-                int length = 1 + random.nextInt(Math.min(expected.length, 300_000));
+            for (int i = 0; i < 200; i++) {
+                int length = 1 + random.nextInt(Math.min(expected.length, 150_000));
                 long offset = random.nextLong(expected.length - length + 1);
                 ByteBuffer buffer = random.nextBoolean() ? ByteBuffer.allocate(length)
                         : ByteBuffer.allocateDirect(length);
@@ -99,8 +99,8 @@ class Qcow2CorpusTest {
                 long seed = t;
                 done.add(threads.submit(() -> {
                     Random random = new Random(seed);
-                    for (int i = 0; i < 60; i++) {
-                        int length = 1 + random.nextInt(200_000);
+                    for (int i = 0; i < 30; i++) {
+                        int length = 1 + random.nextInt(150_000);
                         int offset = random.nextInt(expected.length - length + 1);
                         ByteBuffer buffer = ByteBuffer.allocate(length);
                         source.read(buffer, offset);

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# dnbd3 server benchmark on loopback: throughput with 1, 8 and 64 streaming clients (1 MiB
+# GET_BLOCKs, 4 in flight each, bench/Dnbd3LoadClient.java), next to a minimal Python sendfile
+# server (bench/dnbd3-sendfile-baseline.py, what the reference does per request) under the same
+# load; and the server's memory idle, while 64 clients stream, and with 2000 idle clients.
+# Prints Markdown rows for docs/BENCHMARKS.md.
+#   bench/dnbd3-server.sh [SECONDS_PER_RUN] [IMAGE_MIB]
+# SLX_JAVA_OPTS goes to the server JVM; the default below is the small-memory setting.
+set -euo pipefail
+cd "$(dirname "$(readlink -f "$0")")/.."
+
+seconds="${1:-10}"
+image_mib="${2:-1024}"
+java="${SLX_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
+export SLX_JAVA_OPTS="${SLX_JAVA_OPTS:--Xmx64m -Xms4m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=16m}"
+port=$((20000 + RANDOM % 20000))
+baseline_port=$((port + 1))
+
+work="$(mktemp -d)"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+mkdir -p "$work/base"
+echo "bench: writing a ${image_mib} MiB image of random data" >&2
+head -c "$((image_mib << 20))" /dev/urandom > "$work/base/bench.img.r1"
+cat "$work/base/bench.img.r1" > /dev/null # into the page cache
+
+./slx --help > /dev/null # build if needed
+./slx dnbd3 serve --base "$work/base" --listen "127.0.0.1:$port" 2> "$work/server.log" &
+server_pid=$! # ./slx execs java, so this is the JVM
+pids+=("$server_pid")
+python3 bench/dnbd3-sendfile-baseline.py "$baseline_port" "$work/base/bench.img.r1" bench.img > "$work/baseline.log" 2>&1 &
+pids+=("$!")
+for _ in $(seq 100); do grep -q "dnbd3: serving" "$work/server.log" 2>/dev/null && break; sleep 0.1; done
+
+memory() { # "RSS x MiB (anonymous y MiB)"
+  awk '/^VmRSS/ {r=$2} /^RssAnon/ {a=$2} END {printf "RSS %d MiB (anonymous %d MiB)", r/1024, a/1024}' "/proc/$server_pid/status"
+}
+load() { # PORT CLIENTS SECONDS -> MB/s
+  "$java" -XX:+UseSerialGC bench/Dnbd3LoadClient.java 127.0.0.1 "$1" bench.img "$2" "$3" 4 1048576 | sed 's/.*MB\/s=//'
+}
+
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+sleep 1
+echo "| server idle | | | $(memory) |"
+for clients in 1 8 64; do
+  "$java" -XX:+UseSerialGC bench/Dnbd3LoadClient.java 127.0.0.1 "$port" bench.img "$clients" "$seconds" 4 1048576 > "$work/ours.out" &
+  load_pid=$!
+  sleep "$(( seconds / 2 ))"
+  during="$(memory)"
+  wait "$load_pid"
+  ours="$(sed 's/.*MB\/s=//' "$work/ours.out")"
+  baseline="$(load "$baseline_port" "$clients" "$seconds")"
+  echo "| $clients streaming client(s) | $ours MB/s | $baseline MB/s | $during |"
+done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+
+mkfifo "$work/hold"
+"$java" -XX:+UseSerialGC bench/Dnbd3LoadClient.java 127.0.0.1 "$port" bench.img 2000 0 < "$work/hold" > "$work/idle.out" &
+idle_pid=$!
+pids+=("$idle_pid")
+exec 7> "$work/hold"
+for _ in $(seq 600); do grep -q connected "$work/idle.out" 2>/dev/null && break; sleep 0.1; done
+sleep 2
+echo "| 2000 idle clients ($(cat "$work/idle.out")) | | | $(memory) |"
+exec 7>&-
+wait "$idle_pid" || true
+echo "| peak over the whole run (VmHWM) | | | $(awk '/^VmHWM/ {printf "%d MiB", $2/1024}' "/proc/$server_pid/status") |"
