@@ -121,6 +121,11 @@ public record BootTranscript(List<String> lines) {
         return seen;
     }
 
+    /** All phase names, in boot order. */
+    public List<String> milestoneNames() {
+        return List.copyOf(MILESTONES.keySet());
+    }
+
     /** Lines that contain {@code text}, for assertions and summaries. */
     public List<String> linesContaining(String text) {
         List<String> out = new ArrayList<>();

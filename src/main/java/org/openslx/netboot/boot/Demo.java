@@ -25,7 +25,8 @@ public final class Demo {
      * @param workDir where images, the initramfs and the console log go (kept for inspection)
      * @param terminal whether a person watches: then the client's console is shown live
      */
-    public record Options(Path workDir, boolean terminal, boolean installDependencies, Duration bootLimit) {
+    public record Options(Path workDir, boolean terminal, boolean installDependencies, Duration bootLimit,
+            int compareRounds) {
     }
 
     private final Options options;
@@ -67,9 +68,48 @@ public final class Demo {
                     + "ip=10.0.2.15:10.0.2.2:10.0.2.2:255.255.255.0 BOOTIF=01-52-54-00-12-34-56 "
                     + "slxinterim.image=http://" + host + "/stage4.qcow2";
             step("client: qemu, software emulation, 2 CPUs, 1 GiB; kernel line: " + append);
-            BootTranscript boot = boot(kernel, initrd, append);
-            return summarize(boot, image, initrd);
+            BootTranscript boot = boot(kernel, initrd, append, "console.log");
+            int status = summarize(boot, image, initrd);
+            if (options.compareRounds() > 0) {
+                compareWithBaseline(kernel, image, initrd, append, boot);
+            }
+            return status;
         }
+    }
+
+    /**
+     * The benchmark: dracut's own nbd module booting the same disk from qemu-nbd, same VM and
+     * kernel, alternating with our boot so both see the same load on the host.
+     */
+    private void compareWithBaseline(Kernel kernel, Stage4Image image, Path initrd, String append,
+            BootTranscript firstOurs) throws IOException, InterruptedException {
+        step("benchmark: %d round(s) of baseline (dracut 95nbd + qemu-nbd, raw) and slx, alternating"
+                .formatted(options.compareRounds()));
+        Path baselineInitrd = BaselineBoot.initramfs(kernel, options.workDir());
+        java.util.List<BootTranscript> ours = new java.util.ArrayList<>(List.of(firstOurs));
+        java.util.List<BootTranscript> baseline = new java.util.ArrayList<>();
+        for (int round = 1; round <= options.compareRounds(); round++) {
+            try (QemuNbd nbd = QemuNbd.serve(image.raw())) {
+                baseline.add(boot(kernel, baselineInitrd, BaselineBoot.kernelCommandLine(nbd.port()),
+                        "baseline-" + round + ".log"));
+            }
+            if (round > 1) {
+                ours.add(boot(kernel, initrd, append, "slx-" + round + ".log"));
+            }
+        }
+        out.println();
+        out.println("  phase (s since kernel start, median)   baseline      slx");
+        Map<String, Double> b = BootBenchmark.medians(baseline);
+        Map<String, Double> o = BootBenchmark.medians(ours);
+        for (String phase : BootBenchmark.phaseNames(b, o)) {
+            out.printf("  %-36s %9s %8s%n", phase, BootBenchmark.format(b.get(phase)), BootBenchmark.format(o.get(phase)));
+        }
+        Double bs = b.get("stage4 init");
+        Double os = o.get("stage4 init");
+        if (bs != null && os != null) {
+            out.printf("  time to stage4: slx %.1f s vs baseline %.1f s = %.2fx%n", os, bs, os / bs);
+        }
+        out.printf("  initramfs: slx %s, baseline %s%n", mib(Files.size(initrd)), mib(Files.size(baselineInitrd)));
     }
 
     private void installDependencies() throws IOException {
@@ -116,8 +156,9 @@ public final class Demo {
         }
     }
 
-    private BootTranscript boot(Kernel kernel, Path initrd, String append) throws IOException, InterruptedException {
-        Path console = options.workDir().resolve("console.log");
+    private BootTranscript boot(Kernel kernel, Path initrd, String append, String logName)
+            throws IOException, InterruptedException {
+        Path console = options.workDir().resolve(logName);
         Set<String> announced = ConcurrentHashMap.newKeySet();
         var vmOptions = QemuClient.Options.directBoot(kernel, initrd, append, console).withLimit(options.bootLimit());
         try (QemuClient vm = QemuClient.start(vmOptions, line -> showProgress(line, announced))) {

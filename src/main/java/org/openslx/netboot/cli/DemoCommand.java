@@ -23,11 +23,15 @@ final class DemoCommand implements Callable<Integer> {
             description = "Give up on the client after this long (default: ${DEFAULT-VALUE}).")
     long bootLimitSeconds;
 
+    @Option(names = "--compare-baseline", paramLabel = "ROUNDS", defaultValue = "0",
+            description = "Benchmark: also boot dracut's own nbd module from qemu-nbd, alternating, ROUNDS times.")
+    int compareRounds;
+
     @Override
     public Integer call() throws Exception {
         Path dir = workDir != null ? workDir : ProjectFiles.root().resolve("target/demo");
         boolean terminal = System.console() != null && System.console().isTerminal();
-        return new Demo(new Demo.Options(dir, terminal, !noInstall, Duration.ofSeconds(bootLimitSeconds)),
+        return new Demo(new Demo.Options(dir, terminal, !noInstall, Duration.ofSeconds(bootLimitSeconds), compareRounds),
                 System.out).run();
     }
 }
