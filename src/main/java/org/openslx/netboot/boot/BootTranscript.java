@@ -63,6 +63,15 @@ public record BootTranscript(List<String> lines) {
         return lines.stream().anyMatch(l -> l.contains("SLX-STAGE4: write readback ok"));
     }
 
+    /** The token an earlier boot wrote, if the COW kept it (persistent ID44 COW, same RID). */
+    public Optional<String> previousBootToken() {
+        return first(Pattern.compile("SLX-STAGE4: previous boot left (\\S+)")).map(m -> m.group(1));
+    }
+
+    public boolean sawNoPreviousBoot() {
+        return lines.stream().anyMatch(l -> l.contains("SLX-STAGE4: no previous boot"));
+    }
+
     public boolean poweredOff() {
         return lines.stream().anyMatch(l -> l.contains("reboot: Power down"));
     }

@@ -19,6 +19,10 @@ token="written-in-stage4-$(cat /proc/sys/kernel/random/uuid)"
 echo "$token" > /stage4-write.txt && sync && echo 3 > /proc/sys/vm/drop_caches
 if [ "$(cat /stage4-write.txt)" = "$token" ]; then say "write readback ok"; else say "write readback FAILED"; fi
 
+# What an earlier boot left behind: only a persistent COW (ID44, same image and RID) keeps it.
+if [ -e /var/slx-previous-boot ]; then say "previous boot left $(cat /var/slx-previous-boot)"; else say "no previous boot"; fi
+mkdir -p /var && echo "$token" > /var/slx-previous-boot && sync
+
 # Uncached data that only the image has: read through the whole storage stack after switch_root.
 say "sha256 $(sha256sum /data/random.bin | cut -d' ' -f1) at uptime $(cut -d' ' -f1 /proc/uptime)"
 
