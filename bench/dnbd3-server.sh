@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # dnbd3 server benchmark on loopback: throughput with 1, 8 and 64 streaming clients (1 MiB
-# GET_BLOCKs, 4 in flight each, bench/Dnbd3LoadClient.java), next to a minimal Python sendfile
-# server (bench/dnbd3-sendfile-baseline.py, what the reference does per request) under the same
-# load; and the server's memory idle, while 64 clients stream, and with 2000 idle clients.
+# GET_BLOCKs, 4 in flight each, bench/Dnbd3LoadClient.java), next to a minimal C sendfile server
+# (bench/dnbd3-sendfile-baseline.c, what the reference does per request; built with cc if there)
+# under the same load; and the server's memory idle, while 64 clients stream, and with 2000 idle clients.
 # Prints Markdown rows for docs/BENCHMARKS.md.
 #   bench/dnbd3-server.sh [SECONDS_PER_RUN] [IMAGE_MIB]
 # SLX_JAVA_OPTS goes to the server JVM; the default below is the small-memory setting.
@@ -34,29 +34,43 @@ cat "$work/base/bench.img.r1" > /dev/null # into the page cache
 ./slx dnbd3 serve --base "$work/base" --listen "127.0.0.1:$port" 2> "$work/server.log" &
 server_pid=$! # ./slx execs java, so this is the JVM
 pids+=("$server_pid")
-python3 bench/dnbd3-sendfile-baseline.py "$baseline_port" "$work/base/bench.img.r1" bench.img > "$work/baseline.log" 2>&1 &
-pids+=("$!")
+have_baseline=false
+if cc -O2 -pthread -o "$work/baseline" bench/dnbd3-sendfile-baseline.c 2> "$work/baseline.log"; then
+  "$work/baseline" "$baseline_port" "$work/base/bench.img.r1" bench.img >> "$work/baseline.log" 2>&1 &
+  baseline_pid=$!
+  pids+=("$baseline_pid")
+  have_baseline=true
+else
+  echo "bench: no C compiler, no sendfile baseline" >&2
+fi
 for _ in $(seq 100); do grep -q "dnbd3: serving" "$work/server.log" 2>/dev/null && break; sleep 0.1; done
 
 memory() { # "RSS x MiB (anonymous y MiB)"
   awk '/^VmRSS/ {r=$2} /^RssAnon/ {a=$2} END {printf "RSS %d MiB (anonymous %d MiB)", r/1024, a/1024}' "/proc/$server_pid/status"
 }
-load() { # PORT CLIENTS SECONDS -> MB/s
-  "$java" -XX:+UseSerialGC bench/Dnbd3LoadClient.java 127.0.0.1 "$1" bench.img "$2" "$3" 4 1048576 | sed 's/.*MB\/s=//'
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# PORT PID CLIENTS SECONDS [MEMORY_SAMPLE_FILE] -> "MB/s (server CPU s per GB)"
+load() {
+  local before after bytes
+  before="$(cpu_ticks "$2")"
+  "$java" -XX:+UseSerialGC bench/Dnbd3LoadClient.java 127.0.0.1 "$1" bench.img "$3" "$4" 4 1048576 > "$work/load.out" &
+  local load_pid=$!
+  if [ -n "${5:-}" ]; then sleep "$(( $4 / 2 + 2 ))"; memory > "$5"; fi
+  wait "$load_pid"
+  after="$(cpu_ticks "$2")"
+  bytes="$(sed 's/.*bytes=\([0-9]*\).*/\1/' "$work/load.out")"
+  awk -v r="$(sed 's/.*MB\/s=//' "$work/load.out")" -v t="$((after - before))" -v b="$bytes" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN {printf "%d MB/s (%.2f CPU s/GB)", r, t / hz / (b / 1e9)}'
 }
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 sleep 1
 echo "| server idle | | | $(memory) |"
 for clients in 1 8 64; do
-  "$java" -XX:+UseSerialGC bench/Dnbd3LoadClient.java 127.0.0.1 "$port" bench.img "$clients" "$seconds" 4 1048576 > "$work/ours.out" &
-  load_pid=$!
-  sleep "$(( seconds / 2 ))"
-  during="$(memory)"
-  wait "$load_pid"
-  ours="$(sed 's/.*MB\/s=//' "$work/ours.out")"
-  baseline="$(load "$baseline_port" "$clients" "$seconds")"
-  echo "| $clients streaming client(s) | $ours MB/s | $baseline MB/s | $during |"
+  ours="$(load "$port" "$server_pid" "$clients" "$seconds" "$work/during")"
+  baseline="-"
+  if $have_baseline; then baseline="$(load "$baseline_port" "$baseline_pid" "$clients" "$seconds")"; fi
+  echo "| $clients streaming client(s) | $ours | $baseline | $(cat "$work/during") |"
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 

@@ -18,6 +18,7 @@ import picocli.CommandLine.Option;
                 NbdCommand.class,
                 ServerCommand.class,
                 Dnbd3Command.class,
+                Stage3Command.class,
                 InitramfsCommand.class,
                 DaemonCommand.class,
                 DemoCommand.class,

@@ -141,7 +141,8 @@ public final class Dnbd3ConnectionHandler implements ConnectionHandler {
             }
             String problem = ImageName.problem(select.name());
             if (problem != null) {
-                LOG.log(System.Logger.Level.INFO, "client " + who + " asked for image "
+                // DEBUG, not INFO: a hostile client could otherwise flood the log.
+                LOG.log(System.Logger.Level.DEBUG, () -> "client " + who + " asked for image "
                         + ImageName.forLog(select.name()) + ": refused, " + problem);
                 return false;
             }

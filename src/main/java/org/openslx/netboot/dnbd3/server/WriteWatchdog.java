@@ -69,6 +69,12 @@ final class WriteWatchdog implements AutoCloseable {
                         + Duration.ofNanos(limitNanos).toSeconds() + " s; disconnecting it");
                 watched.remove(p);
                 try {
+                    // shutdown first: it also wakes a sendfile blocked in the kernel, which close alone would not
+                    p.channel.shutdownOutput();
+                } catch (IOException e) {
+                    // closing anyway
+                }
+                try {
                     p.channel.close();
                 } catch (IOException e) {
                     // closing anyway

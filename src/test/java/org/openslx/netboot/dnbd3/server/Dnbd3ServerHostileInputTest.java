@@ -308,12 +308,21 @@ class Dnbd3ServerHostileInputTest extends Dnbd3ServerTestBase {
             socket.connect(address);
             socket.getOutputStream().write(SelectImageRequest.of("big", 1).encode().array());
             socket.getOutputStream().write(RequestHeader.getBlock(0, 32 << 20, 1).encode().array());
-            long deadline = System.nanoTime() + 20_000_000_000L;
-            while (System.nanoTime() < deadline
-                    && server.stats().clients().stream().anyMatch(c -> c.image().equals("big"))) {
-                Thread.sleep(100);
-            }
-            assertThat(server.stats().clients()).noneMatch(c -> c.image().equals("big"));
+            assertThat(waitUntil(() -> server.stats().clients().stream().anyMatch(c -> c.image().equals("big"))))
+                    .as("the client is connected").isTrue();
+            assertThat(waitUntil(() -> server.stats().clients().stream().noneMatch(c -> c.image().equals("big"))))
+                    .as("the client is dropped after the 4 s limit").isTrue();
         }
+    }
+
+    private static boolean waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(50);
+        }
+        return true;
     }
 }

@@ -203,6 +203,11 @@ class Dnbd3ServerLoopbackTest extends Dnbd3ServerTestBase {
         try (RawClient client = connect()) {
             client.select("s/one", 2);
             client.getBlock(0, 5000, 1);
+            // The server counts a block once its last byte is written, a moment after we read it.
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (server.stats().bytesSent() < 5000 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
             Dnbd3Stats stats = server.stats();
             assertThat(stats.bytesSent()).isEqualTo(5000);
             assertThat(stats.clients()).singleElement().satisfies(c -> {
