@@ -56,17 +56,20 @@ public final class Demo {
         Path initrd = initramfs(kernel);
         say("  %s (%s)".formatted(initrd, mib(Files.size(initrd))));
 
-        step("boot server on 127.0.0.1 (the client reaches it as " + QemuClient.HOST_FROM_GUEST + ")");
+        step("boot server: slx server on 127.0.0.1 with the image as revision 1, the kernel and the initramfs"
+                + " (the client reaches it as " + QemuClient.HOST_FROM_GUEST + ")");
         Path served = options.workDir().resolve("served");
         Files.createDirectories(served);
         Files.deleteIfExists(served.resolve("stage4.qcow2"));
         Files.createLink(served.resolve("stage4.qcow2"), image.qcow2());
-        try (InterimFileServer server = InterimFileServer.serve(served)) {
-            String host = QemuClient.HOST_FROM_GUEST + ":" + server.port();
-            say("  serving " + served + " on port " + server.port());
-            String append = "console=ttyS0 panic=5 rd.retry=300 slxsrv=" + host + " slxbase=demo "
-                    + "ip=10.0.2.15:10.0.2.2:10.0.2.2:255.255.255.0 BOOTIF=01-52-54-00-12-34-56 "
-                    + "slxinterim.image=http://" + host + "/stage4.qcow2";
+        try (BootSite site = BootSite.start(options.workDir().resolve("srv"), image, kernel, initrd,
+                Map.of("SLX_RAMDISK_SIZE_IN_KB", "262144", "SLX_WRITABLE_DEVICE_IDENTIFIER_TIMEOUT_IN_SECONDS", "0"));
+             InterimFileServer files = InterimFileServer.serve(served)) {
+            say("  data folder " + site.data() + ", port " + site.port() + "; status page http://127.0.0.1:"
+                    + site.port() + "/");
+            say("  INTERIM: the image also on port " + files.port() + " over HTTP until the dnbd3 client is in");
+            String append = site.pxeKernelLine("slxinterim.image=http://" + QemuClient.HOST_FROM_GUEST + ":"
+                    + files.port() + "/stage4.qcow2");
             step("client: qemu, software emulation, 2 CPUs, 1 GiB; kernel line: " + append);
             BootTranscript boot = boot(kernel, initrd, append, "console.log");
             int status = summarize(boot, image, initrd);

@@ -10,9 +10,8 @@ import org.openslx.netboot.nbd.NbdServer;
 
 /**
  * The storage chain that becomes the client's root device: the image as fetched (dnbd3) →
- * the qcow2 decoder → the root partition → our NBD server on a unix socket → the kernel's
- * /dev/nbd0. Exporting the partition itself (not the whole disk) spares the wait for the
- * kernel's partition scan and udev.
+ * the qcow2 decoder → our NBD server on a unix socket → the kernel's /dev/nbd0. The whole disk
+ * is exported; the kernel finds its partitions and stage3 picks the root among them.
  */
 final class RootImage implements Closeable {
     private final CountingSource fetched;
@@ -27,15 +26,10 @@ final class RootImage implements Closeable {
         this.device = device;
     }
 
-    /**
-     * @param image the image as the network delivers it (takes ownership)
-     * @param partition GPT name or filesystem label of the root partition
-     */
-    static RootImage attach(BlockSource image, String partition, Path socket, String device)
-            throws IOException, InterruptedException {
+    /** @param image the image as the network delivers it (takes ownership) */
+    static RootImage attach(BlockSource image, Path socket, String device) throws IOException, InterruptedException {
         CountingSource fetched = new CountingSource(image);
-        BlockSource disk = Sources.decode(fetched, Qcow2Options.DEFAULTS);
-        BlockSource root = Sources.narrow(disk, partition);
+        BlockSource root = Sources.decode(fetched, Qcow2Options.DEFAULTS);
         NbdServer server = NbdServer.serveUnix(socket, root);
         try {
             NbdAttach.attach(socket, device);

@@ -4,14 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The main scenario: a PXE-style kernel line, our initramfs, the root daemon serving the qcow2
+ * The main scenario: `slx server` on loopback, a PXELINUX-style kernel line (IPAPPEND 3), our
+ * initramfs, the SLX config fetched and planned by stage3, the root daemon serving the qcow2
  * image on /dev/nbd0, a COW in RAM, switch_root into stage4, which verifies its data and powers
- * off. INTERIM parts, until they land on main: the image comes over HTTP (not dnbd3) from a
- * stand-in file server, named on the kernel line (not in the SLX config).
+ * off. INTERIM until the dnbd3 client lands on main: the daemon reads the image over HTTP from a
+ * stand-in file server named on the kernel line, not over dnbd3 from slx server.
  */
 @Tag("vm")
 class TmpfsCowBootTest {
@@ -25,10 +27,11 @@ class TmpfsCowBootTest {
         Files.createDirectories(served);
         Files.deleteIfExists(served.resolve("stage4.qcow2"));
         Files.createLink(served.resolve("stage4.qcow2"), image.qcow2());
-        try (InterimFileServer server = InterimFileServer.serve(served)) {
-            String host = QemuClient.HOST_FROM_GUEST + ":" + server.port();
-            String append = "console=ttyS0 panic=5 rd.retry=300 slxsrv=" + host + " slxbase=test "
-                    + VmRig.PXE_APPEND + " slxinterim.image=http://" + host + "/stage4.qcow2";
+        try (BootSite site = BootSite.start(dir.resolve("srv"), image, VmRig.kernel(), initrd,
+                Map.of("SLX_RAMDISK_SIZE_IN_KB", "262144", "SLX_WRITABLE_DEVICE_IDENTIFIER_TIMEOUT_IN_SECONDS", "0"));
+             InterimFileServer files = InterimFileServer.serve(served)) {
+            String append = site.pxeKernelLine("slxinterim.image=http://" + QemuClient.HOST_FROM_GUEST + ":"
+                    + files.port() + "/stage4.qcow2");
             var options = QemuClient.Options.directBoot(VmRig.kernel(), initrd, append, dir.resolve("console.log"))
                     .withLimit(VmRig.BOOT_LIMIT);
             try (QemuClient vm = QemuClient.start(options, null)) {
@@ -36,8 +39,10 @@ class TmpfsCowBootTest {
                 VmRig.assertStage4VerifiedItsData(boot, image);
                 assertThat(boot.daemonName()).as("the root daemon survived switch_root, marked with @")
                         .hasValueSatisfying(name -> assertThat(name).startsWith("@"));
-                assertThat(boot.cowAllocatedKib()).as("stage4's writes landed in the COW file")
+                assertThat(boot.cowAllocatedKib()).as("stage4's writes landed in the COW file in RAM")
                         .hasValueSatisfying(cow -> assertThat(cow.getValue()).isPositive());
+                assertThat(boot.linesContaining("SLX-STAGE4: root /dev/mapper/slx-root"))
+                        .as("stage4's root is the dm snapshot").isNotEmpty();
             }
         }
     }
