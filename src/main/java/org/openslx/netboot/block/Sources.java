@@ -7,6 +7,9 @@ import java.nio.file.Path;
 import org.openslx.netboot.block.partition.PartitionFinder;
 import org.openslx.netboot.block.qcow2.Qcow2Options;
 import org.openslx.netboot.block.qcow2.Qcow2Source;
+import org.openslx.netboot.dnbd3.client.Dnbd3ClientOptions;
+import org.openslx.netboot.dnbd3.client.Dnbd3Source;
+import org.openslx.netboot.dnbd3.client.Dnbd3Url;
 
 /**
  * Opens the SOURCE argument of the CLI ({@code slx image info/cat}, {@code slx nbd serve}):
@@ -34,6 +37,9 @@ public final class Sources {
 
     /** The disk behind {@code spec}: the guest view if it is a qcow2 image, else the bytes as they are. */
     public static BlockSource openDisk(String spec, Qcow2Options options) throws IOException {
+        if (Dnbd3Url.isDnbd3Url(spec)) {
+            return decode(Dnbd3Source.open(Dnbd3Url.parse(spec), Dnbd3ClientOptions.forCommandLine()), options);
+        }
         Path path = Path.of(spec);
         if (Files.isDirectory(path)) {
             throw new IOException(spec + ": is a directory, not a disk image");

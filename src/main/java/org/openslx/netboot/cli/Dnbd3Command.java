@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 Dnbd3ServeCommand.class,
                 Dnbd3CrcCommand.class,
+                Dnbd3CatCommand.class,
         })
 public final class Dnbd3Command implements Runnable {
     @CommandLine.Spec
