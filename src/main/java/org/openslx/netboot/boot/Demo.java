@@ -58,18 +58,11 @@ public final class Demo {
 
         step("boot server: slx server on 127.0.0.1 with the image as revision 1, the kernel and the initramfs"
                 + " (the client reaches it as " + QemuClient.HOST_FROM_GUEST + ")");
-        Path served = options.workDir().resolve("served");
-        Files.createDirectories(served);
-        Files.deleteIfExists(served.resolve("stage4.qcow2"));
-        Files.createLink(served.resolve("stage4.qcow2"), image.qcow2());
         try (BootSite site = BootSite.start(options.workDir().resolve("srv"), image, kernel, initrd,
-                Map.of("SLX_RAMDISK_SIZE_IN_KB", "262144", "SLX_WRITABLE_DEVICE_IDENTIFIER_TIMEOUT_IN_SECONDS", "0"));
-             InterimFileServer files = InterimFileServer.serve(served)) {
+                Map.of("SLX_RAMDISK_SIZE_IN_KB", "262144", "SLX_WRITABLE_DEVICE_IDENTIFIER_TIMEOUT_IN_SECONDS", "0"))) {
             say("  data folder " + site.data() + ", port " + site.port() + "; status page http://127.0.0.1:"
                     + site.port() + "/");
-            say("  INTERIM: the image also on port " + files.port() + " over HTTP until the dnbd3 client is in");
-            String append = site.pxeKernelLine("slxinterim.image=http://" + QemuClient.HOST_FROM_GUEST + ":"
-                    + files.port() + "/stage4.qcow2");
+            String append = site.pxeKernelLine("");
             step("client: qemu, software emulation, 2 CPUs, 1 GiB; kernel line: " + append);
             BootTranscript boot = boot(kernel, initrd, append, "console.log");
             int status = summarize(boot, image, initrd);

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import org.openslx.netboot.block.BlockSource;
+import org.openslx.netboot.dnbd3.client.Dnbd3Source;
 import org.openslx.netboot.stage3.cmdline.BootCommandLine;
 import org.openslx.netboot.stage3.cmdline.BootCommandLineParser;
 import org.openslx.netboot.stage3.exec.Executor;
@@ -63,6 +63,7 @@ public final class RootDaemon {
         double started = BootLog.processStartUptime();
         BootLog.info("root daemon up, JVM started in %.2f s (process start at %.2f s)"
                 .formatted(BootLog.uptime() - started, started));
+        DaemonLogging.toConsole();
         Thread preload = Thread.ofPlatform().name("preload").start(RootDaemon::preload);
         Consumer<String> log = stage3Log();
         try {
@@ -78,7 +79,7 @@ public final class RootDaemon {
             Stage3Plan plan = Stage3Planner.plan(cmdlineText, config.source(), config.text(), machine, true, log);
             plan.warnings().forEach(w -> log.accept("warning: " + w));
             try (HttpFetcher fetcher = new HttpFetcher(RetryPolicy.BOOT.withTotalBudget(Duration.ofSeconds(60)), log)) {
-                new Executor(Path.of("/"), runner, machine, attacher(cmdline), fetcher, log,
+                new Executor(Path.of("/"), runner, machine, attacher(), fetcher, log,
                         cmdline.debug().verbose()).run(plan.steps());
             }
             RootImage image = served.get();
@@ -99,14 +100,15 @@ public final class RootDaemon {
     }
 
     /** The executor's image step: serve the image on the plan's device, from this process. */
-    private ImageAttacher attacher(BootCommandLine cmdline) {
+    private ImageAttacher attacher() {
         return (Step.AttachImage step) -> {
             if (served.get() != null) {
                 throw new IOException("the image is already attached to " + served.get().device());
             }
-            BlockSource image = ImageTransport.open(step, cmdline);
+            Dnbd3Source image = ImageTransport.open(step);
             try {
-                RootImage root = RootImage.attach(image, options.stateDir().resolve("nbd.sock"), step.device().toString());
+                RootImage root = RootImage.attach(image, image::statistics, options.stateDir().resolve("nbd.sock"),
+                        step.device().toString());
                 served.set(root);
                 BootLog.info("root device %s: %s, %d MiB, served by this daemon"
                         .formatted(root.device(), root.describe(), root.sizeBytes() >> 20));
@@ -184,8 +186,9 @@ public final class RootDaemon {
 
     /** Stays alive serving the root device; reports what it fetched on SIGUSR1 and now and then. */
     private static void serveForever(RootImage image) throws InterruptedException {
-        Runnable report = () -> BootLog.info("serving %s: %d bytes fetched in %d reads, %s"
-                .formatted(image.device(), image.bytesFetched(), image.readsFetched(), ProcessMemory.describe()));
+        Runnable report = () -> BootLog.info("serving %s: %d bytes fetched in %d reads, %s; %s"
+                .formatted(image.device(), image.bytesFetched(), image.readsFetched(), image.transportStatus(),
+                        ProcessMemory.describe()));
         StatusSignal.onUsr1(report);
         report.run();
         long lastReported = image.bytesFetched();

@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import org.openslx.netboot.block.BlockSource;
 import org.openslx.netboot.block.Sources;
 import org.openslx.netboot.block.qcow2.Qcow2Options;
+import org.openslx.netboot.dnbd3.client.Dnbd3Statistics;
+import java.util.function.Supplier;
 import org.openslx.netboot.nbd.NbdServer;
 
 /**
@@ -15,19 +17,26 @@ import org.openslx.netboot.nbd.NbdServer;
  */
 final class RootImage implements Closeable {
     private final CountingSource fetched;
+    private final Supplier<Dnbd3Statistics> transport;
     private final BlockSource root;
     private final NbdServer server;
     private final String device;
 
-    private RootImage(CountingSource fetched, BlockSource root, NbdServer server, String device) {
+    private RootImage(CountingSource fetched, Supplier<Dnbd3Statistics> transport, BlockSource root, NbdServer server,
+            String device) {
         this.fetched = fetched;
+        this.transport = transport;
         this.root = root;
         this.server = server;
         this.device = device;
     }
 
-    /** @param image the image as the network delivers it (takes ownership) */
-    static RootImage attach(BlockSource image, Path socket, String device) throws IOException, InterruptedException {
+    /**
+     * @param image the image as the network delivers it (takes ownership)
+     * @param transport the dnbd3 client's statistics, for the status line
+     */
+    static RootImage attach(BlockSource image, Supplier<Dnbd3Statistics> transport, Path socket, String device)
+            throws IOException, InterruptedException {
         CountingSource fetched = new CountingSource(image);
         BlockSource root = Sources.decode(fetched, Qcow2Options.DEFAULTS);
         NbdServer server = NbdServer.serveUnix(socket, root);
@@ -38,7 +47,7 @@ final class RootImage implements Closeable {
             root.close();
             throw e;
         }
-        return new RootImage(fetched, root, server, device);
+        return new RootImage(fetched, transport, root, server, device);
     }
 
     String device() {
@@ -59,6 +68,15 @@ final class RootImage implements Closeable {
 
     long readsFetched() {
         return fetched.reads();
+    }
+
+    /** Which dnbd3 server serves now, how often the client switched, CRC checks. */
+    String transportStatus() {
+        Dnbd3Statistics s = transport.get();
+        return "server %s, %d switch(es)%s, %d CRC blocks verified, %d failed".formatted(
+                s.currentServer() == null ? "none (failing over)" : s.currentServer(), s.switches(),
+                s.lastSwitch() == null ? "" : " (last: " + s.lastSwitch() + ")", s.hashBlocksVerified(),
+                s.hashBlocksFailed());
     }
 
     @Override

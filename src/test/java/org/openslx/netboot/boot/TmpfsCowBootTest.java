@@ -2,7 +2,6 @@ package org.openslx.netboot.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
@@ -12,8 +11,7 @@ import org.junit.jupiter.api.Test;
  * The main scenario: `slx server` on loopback, a PXELINUX-style kernel line (IPAPPEND 3), our
  * initramfs, the SLX config fetched and planned by stage3, the root daemon serving the qcow2
  * image on /dev/nbd0, a COW in RAM, switch_root into stage4, which verifies its data and powers
- * off. INTERIM until the dnbd3 client lands on main: the daemon reads the image over HTTP from a
- * stand-in file server named on the kernel line, not over dnbd3 from slx server.
+ * off. The image comes over dnbd3 from slx server.
  */
 @Tag("vm")
 class TmpfsCowBootTest {
@@ -23,15 +21,9 @@ class TmpfsCowBootTest {
         Path dir = VmRig.scenarioDir("tmpfs-cow");
         Stage4Image image = VmRig.stage4Image();
         Path initrd = VmRig.slxInitramfs();
-        Path served = dir.resolve("served");
-        Files.createDirectories(served);
-        Files.deleteIfExists(served.resolve("stage4.qcow2"));
-        Files.createLink(served.resolve("stage4.qcow2"), image.qcow2());
         try (BootSite site = BootSite.start(dir.resolve("srv"), image, VmRig.kernel(), initrd,
-                Map.of("SLX_RAMDISK_SIZE_IN_KB", "262144", "SLX_WRITABLE_DEVICE_IDENTIFIER_TIMEOUT_IN_SECONDS", "0"));
-             InterimFileServer files = InterimFileServer.serve(served)) {
-            String append = site.pxeKernelLine("slxinterim.image=http://" + QemuClient.HOST_FROM_GUEST + ":"
-                    + files.port() + "/stage4.qcow2");
+                Map.of("SLX_RAMDISK_SIZE_IN_KB", "262144", "SLX_WRITABLE_DEVICE_IDENTIFIER_TIMEOUT_IN_SECONDS", "0"))) {
+            String append = site.pxeKernelLine("");
             var options = QemuClient.Options.directBoot(VmRig.kernel(), initrd, append, dir.resolve("console.log"))
                     .withLimit(VmRig.BOOT_LIMIT);
             try (QemuClient vm = QemuClient.start(options, null)) {
