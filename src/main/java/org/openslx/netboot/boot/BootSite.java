@@ -79,6 +79,17 @@ public final class BootSite implements AutoCloseable {
         Files.write(config, lines);
     }
 
+    /** Changes variables in the served config; the server reads it per request. */
+    public void setConfig(Map<String, String> values) throws IOException {
+        setConfig(config(), values);
+    }
+
+    /** Adds the image again as another revision (a roll-out) and returns its RID. */
+    public int addRevision(Path qcow2) throws IOException {
+        DataFolder folder = new DataFolder(data);
+        return ImageImport.add(new StoreFiles(folder.images()), qcow2, IMAGE_NAME, 0, (phase, done, total) -> { }).rid();
+    }
+
     public Path data() {
         return data;
     }
@@ -104,8 +115,14 @@ public final class BootSite implements AutoCloseable {
                 + (extra.isEmpty() ? "" : " " + extra);
     }
 
+    private boolean closed;
+
+    /** Stops the server (closing every client connection); a second call does nothing. */
     @Override
-    public void close() {
-        server.close();
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            server.close();
+        }
     }
 }

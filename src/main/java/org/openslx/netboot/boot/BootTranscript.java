@@ -68,6 +68,11 @@ public record BootTranscript(List<String> lines) {
         return first(Pattern.compile("SLX-STAGE4: previous boot left (\\S+)")).map(m -> m.group(1));
     }
 
+    /** What stage3 recorded about the COW store ({@code cow=ram|partition|file ...}), as stage4 saw it. */
+    public Optional<String> cowState() {
+        return first(Pattern.compile("SLX-STAGE4: dmsetup.state (.*)")).map(m -> m.group(1).strip());
+    }
+
     public boolean sawNoPreviousBoot() {
         return lines.stream().anyMatch(l -> l.contains("SLX-STAGE4: no previous boot"));
     }

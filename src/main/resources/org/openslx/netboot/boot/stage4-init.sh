@@ -21,7 +21,7 @@ if [ "$(cat /stage4-write.txt)" = "$token" ]; then say "write readback ok"; else
 
 # What an earlier boot left behind: only a persistent COW (ID44, same image and RID) keeps it.
 if [ -e /var/slx-previous-boot ]; then say "previous boot left $(cat /var/slx-previous-boot)"; else say "no previous boot"; fi
-mkdir -p /var && echo "$token" > /var/slx-previous-boot && sync
+mkdir -p /var && echo "$token" > /var/slx-previous-boot && sync && say "wrote token $token"
 
 # Uncached data that only the image has: read through the whole storage stack after switch_root.
 say "sha256 $(sha256sum /data/random.bin | cut -d' ' -f1) at uptime $(cut -d' ' -f1 /proc/uptime)"
@@ -33,6 +33,9 @@ for f in /sys/block/loop*/loop/backing_file; do
     [ -e "$file" ] && kib=$(du -k "$file" | cut -f1) || kib=unknown
     say "cow ${file} allocated-kib ${kib}"
 done
+
+# Which copy-on-write store stage3 chose (written by its plan).
+[ -r /run/openslx/dmsetup.state ] && say "dmsetup.state $(tr '\n' ' ' < /run/openslx/dmsetup.state)"
 
 # Root storage daemons (argv[0] starting with @): their resident memory, and their own status
 # line (SIGUSR1 asks slx's daemon for it; stage4 cannot read the daemon's files).
