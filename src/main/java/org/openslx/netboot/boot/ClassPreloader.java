@@ -18,6 +18,17 @@ final class ClassPreloader {
     private ClassPreloader() {
     }
 
+    /**
+     * What the daemon can ever run: the boot, block layer, NBD export, dnbd3 client and
+     * protocol, stage3 logic, shared helpers, the zstd decoder. Not the servers or other CLI
+     * commands, which would only take memory.
+     */
+    private static final java.util.List<String> DAEMON_PACKAGES = java.util.List.of(
+            "org/openslx/netboot/boot/", "org/openslx/netboot/block/", "org/openslx/netboot/nbd/",
+            "org/openslx/netboot/dnbd3/client/", "org/openslx/netboot/dnbd3/protocol/",
+            "org/openslx/netboot/stage3/", "org/openslx/netboot/util/", "org/openslx/netboot/cli/",
+            "io/airlift/compress/");
+
     static Result preloadJar(Path jar) throws IOException {
         ClassLoader loader = ClassPreloader.class.getClassLoader();
         int loaded = 0;
@@ -25,7 +36,8 @@ final class ClassPreloader {
         try (JarFile file = new JarFile(jar.toFile())) {
             for (JarEntry entry : (Iterable<JarEntry>) file.stream()::iterator) {
                 String name = entry.getName();
-                if (!name.endsWith(".class") || name.startsWith("META-INF/") || name.endsWith("module-info.class")) {
+                if (!name.endsWith(".class") || name.startsWith("META-INF/") || name.endsWith("module-info.class")
+                        || DAEMON_PACKAGES.stream().noneMatch(name::startsWith)) {
                     continue;
                 }
                 try {

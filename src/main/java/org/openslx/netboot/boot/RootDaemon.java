@@ -223,8 +223,14 @@ public final class RootDaemon {
     }
 
     /** The AOT cache's training run: exercise the daemon's code paths without a machine. */
-    public static int train() {
+    public static int train() throws InterruptedException {
         BootLog.info("training run (builds the AOT cache)");
+        DaemonLogging.toConsole();
+        try {
+            Training.run();
+        } catch (IOException | RuntimeException e) {
+            BootLog.info("training: " + e + " (the cache covers less; the build goes on)");
+        }
         preload();
         return 0;
     }
