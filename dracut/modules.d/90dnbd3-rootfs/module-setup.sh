@@ -14,7 +14,7 @@ check() {
 depends() {
     # systemd-networkd brings the network up (the seed's choice); dm brings the udev rules
     # (10-dm, 13-dm-disk, 95-dm-notify) without which dmsetup waits for udev forever.
-    echo bash systemd-networkd dm
+    echo bash systemd-networkd systemd-modules-load dm
     # dracut-ng splits the initqueue into its own module; dracut 059 has it in base.
     local m
     for m in "$dracutbasedir"/modules.d/[0-9][0-9]initqueue; do
@@ -58,6 +58,10 @@ install() {
     inst_multiple -o mkfs.ext4 fsck.ext4 e2fsck mke2fs mkfs.btrfs btrfs fsck.btrfs mkfs.xfs \
         xfs_repair lsblk sgdisk partx
     inst_multiple -o "$systemdutildir"/systemd-networkd-wait-online
+
+    # Loaded early by systemd-modules-load, in parallel with udev, not on the boot's critical path.
+    mkdir -p "$initdir/etc/modules-load.d"
+    printf '%s\n' nbd dm-snapshot loop > "$initdir/etc/modules-load.d/slx-netboot.conf"
 
     # slx writes the network files from the kernel command line (PXE ip=/BOOTIF= included);
     # systemd's own generator would try to parse those forms and fail.

@@ -94,6 +94,13 @@ public final class RootDaemon {
             serveForever(image);
         } catch (IOException | RuntimeException e) {
             fail(e.getMessage() == null ? e.toString() : e.getMessage());
+            RootImage image = served.get();
+            if (image != null) {
+                // Whatever already uses /dev/nbd0 (a mounted /sysroot) must not see I/O errors,
+                // and the admin in the emergency shell may want to look at it.
+                BootLog.info("keeping " + image.device() + " served for the emergency shell");
+                serveForever(image);
+            }
             return 1;
         }
         return 0;
