@@ -9,6 +9,6 @@ cd /opt/slx || exit 1
 # Few malloc arenas: the JVM has a dozen threads, each would get its own 64 MiB arena.
 MALLOC_ARENA_MAX=2 setsid bash -c 'echo $$ > /run/slx/daemon.pid
     exec -a @slx-daemon /opt/slx/runtime/bin/java @/opt/slx/jvm.args -cp slx.jar \
-        org.openslx.netboot.cli.Main daemon --cmdline-file /run/slx/cmdline --state-dir /run/slx' \
+        org.openslx.netboot.boot.DaemonMain --cmdline-file /run/slx/cmdline --state-dir /run/slx' \
     < /dev/null > /dev/console 2>&1 &
 exit 0

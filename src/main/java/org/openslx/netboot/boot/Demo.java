@@ -126,7 +126,7 @@ public final class Demo {
             return image;
         }
         var report = InitramfsBuilder.build(new InitramfsBuilder.Options(kernel, image, ProjectFiles.jar(),
-                ProjectFiles.moduleFolder(), dir, List.of("daemon", "--train")), line -> say("  " + line));
+                ProjectFiles.moduleFolder(), dir), line -> say("  " + line));
         say("  dracut modules: " + String.join(" ", report.dracutModules()));
         say("  java runtime %s (%s), AOT cache %s".formatted(mib(report.runtimeBytes()),
                 String.join(",", report.javaModules()), mib(report.aotCacheBytes())));

@@ -41,10 +41,8 @@ public final class InitramfsBuilder {
      * @param jar our shaded jar (what ./slx runs)
      * @param moduleFolder the dracut module ({@code dracut/modules.d/90dnbd3-rootfs})
      * @param workDir scratch space for the payload and dracut's private copy
-     * @param trainingArgs the slx command run to train the AOT cache
      */
-    public record Options(Kernel kernel, Path output, Path jar, Path moduleFolder, Path workDir,
-            List<String> trainingArgs) {
+    public record Options(Kernel kernel, Path output, Path jar, Path moduleFolder, Path workDir) {
     }
 
     /** What went into the initramfs. */
@@ -76,8 +74,8 @@ public final class InitramfsBuilder {
         stripNativeLibraries(runtime);
         Files.copy(options.jar(), payload.resolve("slx.jar"));
 
-        progress.accept("AOT cache: training with `slx " + String.join(" ", options.trainingArgs()) + "`");
-        trainAotCache(payload, options.trainingArgs());
+        progress.accept("AOT cache: training run of the root daemon on loopback");
+        trainAotCache(payload);
         List<String> runtimeOptions = new ArrayList<>(JVM_OPTIONS);
         runtimeOptions.add("-XX:AOTCache=slx.aot");
         Files.write(payload.resolve("jvm.args"), runtimeOptions);
@@ -125,13 +123,12 @@ public final class InitramfsBuilder {
      * and method profiles, go into slx.aot. The class path is relative ("slx.jar") and the work
      * folder is the payload, as in the initramfs, so the cache is valid there.
      */
-    private static void trainAotCache(Path payload, List<String> trainingArgs) throws IOException {
+    private static void trainAotCache(Path payload) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(payload.resolve("runtime/bin/java").toString());
         command.addAll(JVM_OPTIONS);
         command.addAll(List.of("-XX:AOTCacheOutput=slx.aot", "-Xlog:aot=error", "-Xlog:cds=error",
-                "-cp", "slx.jar", "org.openslx.netboot.cli.Main"));
-        command.addAll(trainingArgs);
+                "-cp", "slx.jar", "org.openslx.netboot.boot.DaemonMain", "--train"));
         Tool.of(command).in(payload).timeout(Duration.ofMinutes(5)).run();
         if (!Files.exists(payload.resolve("slx.aot"))) {
             throw new IOException("the AOT cache training run ended without writing slx.aot");

@@ -46,7 +46,7 @@ public final class InitramfsCommand {
             var options = new InitramfsBuilder.Options(kernel, output,
                     jar != null ? jar : ProjectFiles.jar(),
                     moduleDir != null ? moduleDir : ProjectFiles.moduleFolder(),
-                    work, List.of("daemon", "--train"));
+                    work);
             long start = System.nanoTime();
             var report = InitramfsBuilder.build(options, line -> System.err.println("slx initramfs: " + line));
             System.out.print(Summary.of(report, (System.nanoTime() - start) / 1e9));

@@ -55,7 +55,7 @@ final class VmRig {
             Files.createDirectories(dir);
             Path out = dir.resolve("slx-initramfs.img");
             var options = new InitramfsBuilder.Options(kernel(), out, freshJar(),
-                    ProjectFiles.moduleFolder(), dir, List.of("daemon", "--train"));
+                    ProjectFiles.moduleFolder(), dir);
             var report = InitramfsBuilder.build(options, line -> System.out.println("initramfs: " + line));
             System.out.println("initramfs: " + report.bytes() + " bytes, dracut modules " + report.dracutModules());
             initramfs = out;
