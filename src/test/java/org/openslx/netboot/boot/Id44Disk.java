@@ -17,6 +17,7 @@ final class Id44Disk {
     }
 
     static Path create(Path file, int partitionMiB) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
         Files.deleteIfExists(file);
         try (RandomAccessFile disk = new RandomAccessFile(file.toFile(), "rw")) {
             disk.setLength((partitionMiB + 2L) << 20);
