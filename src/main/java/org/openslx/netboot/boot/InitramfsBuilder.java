@@ -30,7 +30,10 @@ public final class InitramfsBuilder {
             // the daemon's live data is a few caches; its garbage is per-request buffers.
             "-Xms8m", "-Xmx48m", "-XX:MaxNewSize=4m", "-XX:MinHeapFreeRatio=5", "-XX:MaxHeapFreeRatio=20",
             "-Xss256k", "-XX:MaxMetaspaceSize=48m", "-XX:ReservedCodeCacheSize=8m",
-            "-XX:CICompilerCount=1", "--enable-native-access=ALL-UNNAMED",
+            "-XX:CICompilerCount=1",
+            // Give the C library's free memory (compiler arenas) back to the system now and then.
+            "-XX:TrimNativeHeapInterval=5000",
+            "--enable-native-access=ALL-UNNAMED",
             "--sun-misc-unsafe-memory-access=allow");
     static final String MODULE_NAME = "dnbd3-rootfs";
     static final Path JDK = Path.of(System.getProperty("slx.jdk", "/usr/lib/jvm/temurin-25-jdk-amd64"));
@@ -63,6 +66,9 @@ public final class InitramfsBuilder {
         progress.accept("jlink: a Java runtime with " + String.join(", ", javaModules));
         Path runtime = payload.resolve("runtime");
         Tool.of(JDK.resolve("bin/jlink").toString(), "--add-modules", String.join(",", javaModules),
+                // Compressed: after switch_root the deleted file stays in RAM as long as the daemon
+                // maps it; the classes the boot needs come from the AOT cache, not from here.
+                "--compress=zip-6",
                 "--strip-debug", "--no-header-files", "--no-man-pages", "--strip-native-commands",
                 "--output", runtime.toString()).run();
         // The launcher is all we run; --strip-native-commands removed it too, so put it back.
@@ -111,7 +117,8 @@ public final class InitramfsBuilder {
         if (!Tool.exists("strip")) {
             return;
         }
-        List<String> command = new ArrayList<>(List.of("strip", "--strip-debug"));
+        // The symbol tables go too (libjvm.so: 5 MiB); the dynamic symbols the linker needs stay.
+        List<String> command = new ArrayList<>(List.of("strip", "--strip-unneeded"));
         try (var files = Files.walk(runtime)) {
             files.filter(p -> p.toString().endsWith(".so")).forEach(p -> command.add(p.toString()));
         }

@@ -19,12 +19,6 @@ import org.openslx.netboot.dnbd3.client.Dnbd3ClientOptions;
 import org.openslx.netboot.dnbd3.client.Dnbd3Source;
 import org.openslx.netboot.dnbd3.client.Dnbd3Url;
 import org.openslx.netboot.nbd.NbdServer;
-import org.openslx.netboot.server.BootServer;
-import org.openslx.netboot.server.DataFolder;
-import org.openslx.netboot.server.Dnbd3Services;
-import org.openslx.netboot.server.FolderInit;
-import org.openslx.netboot.server.ImageImport;
-import org.openslx.netboot.server.StoreFiles;
 import org.openslx.netboot.stage3.cmdline.BootCommandLineParser;
 import org.openslx.netboot.stage3.fetch.BootServerUrls;
 import org.openslx.netboot.stage3.fetch.HttpFetcher;
@@ -53,20 +47,52 @@ final class Training {
 
     static void run() throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("slx-aot-training");
+        Process server = null;
         try {
             Path image = smallImage(dir);
             Path data = dir.resolve("srv");
-            FolderInit.run(data, "default", "127.0.0.1");
-            ImageImport.add(new StoreFiles(new DataFolder(data).images()), image, "train.qcow2", 1, (p, d, t) -> { });
-            try (BootServer server = BootServer.start(new BootServer.Options(data,
-                    List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)), null), Dnbd3Services::forStore)) {
-                int port = server.boundAddresses().getFirst().getPort();
-                bootLogic(port);
-                storageChain(port, dir);
-            }
+            // The boot server runs in a JVM of its own: its classes have no place in the daemon's cache.
+            slx(dir, "server", "init", data.toString(), "--public-address", "127.0.0.1").waitFor();
+            slx(dir, "image", "add", image.toString(), "--name", "train.qcow2", "--data", data.toString()).waitFor();
+            int port = QemuNbd.freePort();
+            server = slx(dir, "server", "--data", data.toString(), "--listen", "127.0.0.1:" + port);
+            awaitPort(port, server);
+            bootLogic(port);
+            storageChain(port, dir);
         } finally {
+            if (server != null) {
+                server.destroy();
+                server.waitFor();
+            }
             Dracut.deleteTree(dir);
         }
+    }
+
+    /** Runs another slx command with this process's Java and jar, without AOT options. */
+    private static Process slx(Path dir, String... args) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new java.util.ArrayList<>(List.of(java, "-XX:+UseSerialGC",
+                "-cp", ClassPreloader.ownJar().toString(), "org.openslx.netboot.cli.Main"));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("slx-" + args[0] + ".log").toFile());
+        builder.environment().remove("JAVA_TOOL_OPTIONS");
+        return builder.start();
+    }
+
+    private static void awaitPort(int port, Process server) throws IOException, InterruptedException {
+        for (int i = 0; i < 300; i++) {
+            try (java.net.Socket probe = new java.net.Socket()) {
+                probe.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+                return;
+            } catch (IOException notYet) {
+                if (!server.isAlive()) {
+                    throw new IOException("the training's slx server exited with code " + server.exitValue());
+                }
+                Thread.sleep(100);
+            }
+        }
+        throw new IOException("the training's slx server did not listen on port " + port);
     }
 
     /** Command line, network files, config fetch over java.net.http, config parsing and planning. */
