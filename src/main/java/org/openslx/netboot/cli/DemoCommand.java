@@ -27,8 +27,15 @@ final class DemoCommand implements Callable<Integer> {
             description = "Benchmark: also boot dracut's own nbd module from qemu-nbd, alternating, ROUNDS times.")
     int compareRounds;
 
+    /** Held so the setting sticks: java.util.logging keeps loggers only weakly. */
+    private static final java.util.logging.Logger SERVER_LOG = java.util.logging.Logger.getLogger("org.openslx.netboot");
+    private static final java.util.logging.Logger HTTP_LOG = java.util.logging.Logger.getLogger("http");
+
     @Override
     public Integer call() throws Exception {
+        // The boot server's per-request lines would bury the client's console; warnings still show.
+        SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
+        HTTP_LOG.setLevel(java.util.logging.Level.WARNING);
         Path dir = workDir != null ? workDir : ProjectFiles.root().resolve("target/demo");
         boolean terminal = System.console() != null && System.console().isTerminal();
         return new Demo(new Demo.Options(dir, terminal, !noInstall, Duration.ofSeconds(bootLimitSeconds), compareRounds),
