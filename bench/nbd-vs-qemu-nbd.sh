@@ -11,10 +11,12 @@
 #     (/dev/shm, or BENCH_OUT) so the disk does not set the pace;
 #   - the CPU time each NBD server process spent per GiB copied (less sensitive than throughput
 #     to other work on a shared machine);
-#   - the peak RSS of the `slx nbd serve` process (SLX_JAVA_OPTS, default -Xmx32m).
+#   - the memory of the `slx nbd serve` process (SLX_JAVA_OPTS, default -Xmx32m, on top of the
+#     launcher's defaults): the largest RSS sampled while nbdcopy runs, and the peak (VmHWM).
 # Each pair runs alternately RUNS times after one warm-up run each (page cache, JIT); the
 # median counts. Results go to stdout and, with the command that produced them, into the
-# "Block layer" section of docs/BENCHMARKS.md.
+# "Block layer" section of docs/BENCHMARKS.md, up to its first subheading (notes written by
+# hand below the table stay).
 #
 # The image content is the start of a tar of /usr/lib: real binaries and text, compressible
 # like an OS image, with few zero runs (so qemu-nbd's block status cannot skip much).
@@ -94,6 +96,9 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "nan" || b == "nan" || a <= 
 wait_for_socket() { for _ in $(seq 300); do nbdinfo --size "$(uri "$1")" >/dev/null 2>&1 && return 0; sleep 0.05; done; return 1; }
 uri() { echo "nbd+unix:///?socket=$1"; }
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# Largest VmRSS of process $1 (KiB) sampled every 0.1 s until the file $2 appears.
+sample_rss() { local max=0 r; while [ ! -e "$2" ] && r=$(awk '/VmRSS/ { print $2 }' "/proc/$1/status" 2>/dev/null); do
+  [ "$r" -gt "$max" ] && max=$r; sleep 0.1; done; echo "$max"; }
 cpu_per_run() { awk -v a="$1" -v b="$2" -v n="$runs" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (b - a) / hz / n }'; }
 
 load="$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -112,7 +117,7 @@ for v in $variants; do
   wait_for_socket "$slx_sock" || { cat "$work/slx-serve.log" >&2; exit 1; }
   wait_for_socket "$qemu_sock" || exit 1
 
-  nbd_slx="skipped"; nbd_qemu=""; rss="n/a"; cpu_slx=""; cpu_qemu=""
+  nbd_slx="skipped"; nbd_qemu=""; rss="n/a"; peak="n/a"; cpu_slx=""; cpu_qemu=""
   slx_size="$(nbdinfo --size "$(uri "$slx_sock")")"
   if [ "$slx_size" != "$size" ]; then
     log "$v: slx exports $slx_size bytes, not the image's $size (qcow2 not decoded yet?): NBD pair skipped"
@@ -121,13 +126,18 @@ for v in $variants; do
     seconds_of nbdcopy "$(uri "$slx_sock")" null: >/dev/null
     seconds_of nbdcopy "$(uri "$qemu_sock")" null: >/dev/null
     t_slx=""; t_qemu=""; c_slx=0; c_qemu=0
+    rm -f "$work/rss.stop"
+    sample_rss "$slx_pid" "$work/rss.stop" > "$work/rss.max" &
+    sampler=$!
     for _ in $(seq "$runs"); do
       c0=$(ticks "$slx_pid"); t_slx+=" $(seconds_of nbdcopy "$(uri "$slx_sock")" null:)"; c_slx=$((c_slx + $(ticks "$slx_pid") - c0))
       c0=$(ticks "$qemu_pid"); t_qemu+=" $(seconds_of nbdcopy "$(uri "$qemu_sock")" null:)"; c_qemu=$((c_qemu + $(ticks "$qemu_pid") - c0))
     done
     nbd_slx="$(echo "$t_slx" | median)"; nbd_qemu="$(echo "$t_qemu" | median)"
     cpu_slx="$(cpu_per_run 0 "$c_slx")"; cpu_qemu="$(cpu_per_run 0 "$c_qemu")"
-    rss="$(awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$slx_pid/status")"
+    touch "$work/rss.stop"; wait "$sampler"
+    rss="$(awk '{ printf "%.0f", $1 / 1024 }' "$work/rss.max")"
+    peak="$(awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$slx_pid/status")"
   fi
   kill "$slx_pid" "$qemu_pid"; wait "$slx_pid" "$qemu_pid" 2>/dev/null || true
 
@@ -150,11 +160,11 @@ for v in $variants; do
     nbd_row="| $(mbps "$nbd_slx") | $(mbps "$nbd_qemu") | $(ratio "$nbd_slx" "$nbd_qemu") | $cpu_slx | $cpu_qemu |"; fi
   if [ "$cat_slx" = skipped ]; then cat_row=" skipped | | |"; else
     cat_row=" $(mbps "$cat_slx") | $(mbps "$cat_qemu") | $(ratio "$cat_slx" "$cat_qemu") |"; fi
-  results+=("| $v $nbd_row$cat_row $rss |")
+  results+=("| $v $nbd_row$cat_row $rss | $peak |")
 done
 
-table="| image | nbdcopy from slx nbd serve (MB/s) | from qemu-nbd -r (MB/s) | slx/qemu | slx server CPU s/GiB | qemu-nbd CPU s/GiB | slx image cat (MB/s) | qemu-img convert -O raw (MB/s) | slx/qemu | slx serve peak RSS (MiB) |
-| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+table="| image | nbdcopy from slx nbd serve (MB/s) | from qemu-nbd -r (MB/s) | slx/qemu | slx server CPU s/GiB | qemu-nbd CPU s/GiB | slx image cat (MB/s) | qemu-img convert -O raw (MB/s) | slx/qemu | slx serve RSS while copying (MiB) | slx serve peak RSS (MiB) |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for row in "${results[@]}"; do table+=$'\n'"$row"; done
 echo "$table"
 
@@ -166,18 +176,21 @@ section="## Block layer
 
 Written by \`bench/nbd-vs-qemu-nbd.sh --runs $runs --variants \"$variants\"\` on $(date -u +%Y-%m-%d)
 ($(nproc) CPUs, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), shared with other work;
-$(qemu-nbd --version | sed -n 1p), $(nbdcopy --version | sed -n 1p), SLX_JAVA_OPTS=\"$SLX_JAVA_OPTS\").
+$(qemu-nbd --version | sed -n 1p), $(nbdcopy --version | sed -n 1p), SLX_JAVA_OPTS=\"$SLX_JAVA_OPTS\"
+on top of the launcher's \`$(sed -n 's/^default_java_opts="\(.*\)"$/\1/p' "$slx")\`).
 1 GiB image (start of a tar of /usr/lib), unix sockets, nbdcopy to null:, median of $runs runs
 after a warm-up; ratio = slx throughput / qemu throughput (target: at least 1.20x).
-Server CPU is user+system time of the server process per GiB copied. Peak RSS is the VmHWM of
-the \`slx nbd serve\` process (target: at most 48 MB). Load average at the start: $load.
+Server CPU is user+system time of the server process per GiB copied. RSS while copying is the
+largest VmRSS sampled every 0.1 s during the slx nbdcopy runs, peak RSS the VmHWM of the
+\`slx nbd serve\` process (target: at most 48 MB). Load average at the start: $load; at the
+end: $(cut -d' ' -f1-3 /proc/loadavg).
 
 $table
 "
 tmp="$(mktemp)"
 awk -v section="$section" '
   /^## Block layer$/ { skip = 1; if (!done) { print section; done = 1 }; next }
-  /^## / && skip { skip = 0 }
+  /^#/ && skip { skip = 0 }
   !skip { print }
   END { if (!done) { print ""; print section } }
 ' "$docs" > "$tmp"

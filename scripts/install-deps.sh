@@ -13,6 +13,7 @@ packages=(
   nbdkit                     # a second NBD implementation to compare against
   curl                       # a real HTTP client for the boot server's tests
   zstd                       # zstd-compressed qcow2 test images and initramfs compression
+  libzstd1 libdeflate0       # native decoders of compressed qcow2 clusters (Java ones are the fallback)
   qemu-system-x86            # the VM that boots a client in the end-to-end tests and the demo
   ipxe-qemu                  # qemu's virtio-net option ROM (iPXE) for the network-boot test
   linux-image-cloud-amd64    # a small Debian kernel for the test client

@@ -6,12 +6,13 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 
 /**
  * A regular file or block device as a source. Positional reads on one {@link FileChannel} are
  * thread-safe and do not move a shared position, so concurrent readers need no lock.
  */
-public final class FileSource implements BlockSource {
+public final class FileSource implements BlockSource, FileMapped {
     private final Path path;
     private final FileChannel channel;
     private final long size;
@@ -73,6 +74,12 @@ public final class FileSource implements BlockSource {
             }
             position += n;
         }
+    }
+
+    @Override
+    public List<Piece> piecesOf(long offset, long length) throws IOException {
+        checkRange(offset, length);
+        return List.of(new InFile(channel, offset, length));
     }
 
     @Override

@@ -1,6 +1,5 @@
 package org.openslx.netboot.cli;
 
-import java.io.PrintStream;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.LongConsumer;
@@ -81,9 +80,8 @@ public final class ImageCommand implements Runnable {
                 throw new IllegalArgumentException("refusing to write disk contents to a terminal;"
                         + " redirect standard output to a file or pipe");
             }
-            PrintStream out = System.out;
             try (BlockSource source = Sources.open(options.source, partition, options.qcow2Options())) {
-                ReadAhead.copy(source, out, ReadAhead.CHUNK_BYTES, ReadAhead.defaultParallelism(),
+                ReadAhead.copy(source, StandardOutput.channel(), ReadAhead.CHUNK_BYTES, ReadAhead.defaultParallelism(),
                         progress ? new ProgressLine(source.size()) : written -> { });
             }
             return 0;

@@ -40,6 +40,7 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        StandardOutput.isProcessOutput = true;
         System.exit(run(args));
     }
 

@@ -3,9 +3,9 @@ package org.openslx.netboot.nbd;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.util.List;
 import org.openslx.netboot.block.BlockSource;
-import org.openslx.netboot.block.FileSource;
+import org.openslx.netboot.block.FileMapped;
 
 /**
  * Answers one validated READ on its own thread: reads the source piece by piece into the
@@ -18,8 +18,9 @@ import org.openslx.netboot.block.FileSource;
  * the reply holds the connection's send lock to the end, and an error after the header leaves
  * only a hard disconnect, as the protocol prescribes.
  *
- * <p>A plain {@link FileSource} skips the buffer: the kernel copies its bytes from the page
- * cache to the socket (sendfile), which saves a copy and most of the CPU time.
+ * <p>A {@link FileMapped} source (a raw file, an uncompressed qcow2 image, a partition of
+ * either) skips the buffer where it can: the kernel copies its bytes from the page cache to
+ * the socket (sendfile), which saves a copy and most of the CPU time.
  */
 final class ReadResponder {
     private static final System.Logger LOG = System.getLogger(ReadResponder.class.getName());
@@ -32,15 +33,15 @@ final class ReadResponder {
     }
 
     private final BlockSource source;
-    /** Set when the source is a plain file: its bytes go from page cache to socket (sendfile). */
-    private final FileChannel file;
+    /** Set when the source can say where its bytes lie in a file, so they go out by sendfile. */
+    private final FileMapped mapped;
     private final ReplyWriter out;
     private final boolean structured;
     private final String peer;
 
     ReadResponder(BlockSource source, ReplyWriter out, boolean structured, String peer) {
         this.source = source;
-        this.file = source instanceof FileSource fileSource ? fileSource.channel() : null;
+        this.mapped = source instanceof FileMapped fileMapped ? fileMapped : null;
         this.out = out;
         this.structured = structured;
         this.peer = peer;
@@ -53,8 +54,19 @@ final class ReadResponder {
      *     completed; either way the connection is finished
      */
     void respond(Request request, RequestSlots.Slot slot) throws IOException {
-        if (file != null) {
-            respondFromFile(request, slot);
+        List<FileMapped.Piece> pieces = null;
+        if (mapped != null) {
+            try {
+                pieces = mapped.piecesOf(request.offset(), request.length());
+            } catch (IOException | RuntimeException e) {
+                String message = failure(request, request.offset(), e);
+                out.send(structured ? Replies.error(request.handle(), NbdProtocol.EIO, message)
+                        : Replies.simple(slot.header, request.handle(), NbdProtocol.EIO));
+                return;
+            }
+        }
+        if (pieces != null) {
+            respondFromFile(request, slot, pieces);
         } else if (structured) {
             respondStructured(request, slot);
         } else {
@@ -64,9 +76,11 @@ final class ReadResponder {
 
     /**
      * One reply (a single final OFFSET_DATA chunk, or a simple reply) whose data the kernel
-     * copies from the file. A file error can only show up mid-send, so it drops the connection.
+     * copies from the file, with zeros written in between where the source has them. A file
+     * error can only show up mid-send, so it drops the connection.
      */
-    private void respondFromFile(Request request, RequestSlots.Slot slot) throws IOException {
+    private void respondFromFile(Request request, RequestSlots.Slot slot, List<FileMapped.Piece> pieces)
+            throws IOException {
         int length = (int) request.length();
         ByteBuffer header = structured
                 ? Replies.offsetData(slot.header, request.handle(), request.offset(), length, true)
@@ -75,7 +89,13 @@ final class ReadResponder {
         try {
             out.writeLocked(header);
             try {
-                out.transferLocked(file, request.offset(), length);
+                for (FileMapped.Piece piece : pieces) {
+                    switch (piece) {
+                        case FileMapped.InFile stored -> out.transferLocked(stored.file(), stored.position(),
+                                stored.length());
+                        case FileMapped.Zeros zeros -> out.writeZerosLocked(zeros.length());
+                    }
+                }
             } catch (IOException e) {
                 // The file or the socket failed; either way the reply cannot be completed.
                 throw new ReplyAborted("sending the data of a " + request.describe() + " failed: "

@@ -15,6 +15,8 @@ import org.openslx.netboot.net.ZeroCopy;
  */
 final class ReplyWriter {
     private final SocketChannel channel;
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 * 1024).asReadOnlyBuffer();
+
     private final ReentrantLock lock = new ReentrantLock();
 
     ReplyWriter(SocketChannel channel) {
@@ -62,6 +64,16 @@ final class ReplyWriter {
      *
      * @throws IOException also if the file ends early: the reply can then not be completed
      */
+    /** Sends {@code count} zero bytes; the caller holds the lock. */
+    void writeZerosLocked(long count) throws IOException {
+        assert lock.isHeldByCurrentThread();
+        for (long left = count; left > 0; ) {
+            int n = (int) Math.min(left, ZEROS.capacity());
+            writeLocked(ZEROS.duplicate().limit(n));
+            left -= n;
+        }
+    }
+
     void transferLocked(FileChannel file, long position, long count) throws IOException {
         assert lock.isHeldByCurrentThread();
         ZeroCopy.send(file, position, count, channel);

@@ -2,6 +2,7 @@ package org.openslx.netboot.nbd;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -16,6 +17,14 @@ import java.util.concurrent.TimeUnit;
 final class RequestSlots {
     /** Reads larger than this are read and sent in pieces of this size. */
     static final int PIECE_SIZE = 256 * 1024;
+    /**
+     * Slots of finished connections, with their direct buffers, taken by new connections. Direct
+     * memory comes back only when a garbage collection finds its buffer unreachable, which a
+     * server with a small and quiet heap rarely runs: without reuse, every connection's buffers
+     * would add to the RSS until the direct memory limit forces a collection. Up to 32 slots
+     * are kept (8 MiB of piece buffers).
+     */
+    private static final ArrayBlockingQueue<Slot> SPARE_SLOTS = new ArrayBlockingQueue<>(32);
 
     private final int count;
     private final Semaphore free;
@@ -29,12 +38,22 @@ final class RequestSlots {
     Slot acquire() throws InterruptedException {
         free.acquire();
         Slot slot = idle.poll();
+        if (slot == null) {
+            slot = SPARE_SLOTS.poll();
+        }
         return slot != null ? slot : new Slot();
     }
 
     void release(Slot slot) {
         idle.add(slot);
         free.release();
+    }
+
+    /** Hands the slots to later connections; call when all are idle and this connection is done. */
+    void recycle() {
+        for (Slot slot = idle.poll(); slot != null; slot = idle.poll()) {
+            SPARE_SLOTS.offer(slot);
+        }
     }
 
     /** Waits until every slot is back, i.e. all replies are sent; false on timeout. */

@@ -81,7 +81,9 @@ final class Transmission {
                 }
             }
         } finally {
-            if (!slots.awaitAllIdle(DRAIN_TIMEOUT_MILLIS)) {
+            if (slots.awaitAllIdle(DRAIN_TIMEOUT_MILLIS)) {
+                slots.recycle();
+            } else {
                 LOG.log(Level.WARNING, "{0}: replies still unsent after {1} ms; dropping them", peer,
                         DRAIN_TIMEOUT_MILLIS);
             }

@@ -2,13 +2,15 @@ package org.openslx.netboot.block.partition;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.List;
 import org.openslx.netboot.block.BlockSource;
+import org.openslx.netboot.block.FileMapped;
 
 /**
  * A byte range of another source as a source of its own: one partition of a disk. Owns the
  * source below (closing the slice closes it) and passes its capabilities through.
  */
-public final class SliceSource implements BlockSource {
+public final class SliceSource implements BlockSource, FileMapped {
     private final BlockSource parent;
     private final long offset;
     private final long length;
@@ -43,6 +45,12 @@ public final class SliceSource implements BlockSource {
     public void read(ByteBuffer dst, long position) throws IOException {
         checkRange(position, dst.remaining());
         parent.read(dst, offset + position);
+    }
+
+    @Override
+    public List<Piece> piecesOf(long position, long bytes) throws IOException {
+        checkRange(position, bytes);
+        return parent instanceof FileMapped mapped ? mapped.piecesOf(offset + position, bytes) : null;
     }
 
     @Override

@@ -1,25 +1,23 @@
 package org.openslx.netboot.block.qcow2;
 
+import java.lang.foreign.MemorySegment;
+
 /**
- * Turns the bytes of one compressed cluster into the cluster. Implementations are thread-safe:
- * they keep a small pool of native or table state instead of one shared instance.
+ * Turns the bytes of one compressed cluster into the cluster. Implementations are thread-safe
+ * (they pool their native or table state) and shared by all images: {@link Decompressors}.
  */
-sealed interface ClusterDecompressor permits DeflateDecompressor, ZstdClusterDecompressor {
+sealed interface ClusterDecompressor
+        permits InflateDecompressor, LibdeflateDecompressor, ZstdClusterDecompressor {
 
     /**
-     * Fills {@code out[offset, offset + length)} (one whole cluster) from
-     * {@code input[0, inputLength)}. Bytes after the end of the
-     * compressed stream are ignored: qemu pads to whole sectors, and the last sector may hold the
-     * start of the next compressed cluster.
+     * Fills all of {@code cluster} from {@code input}, which holds the compressed stream and
+     * possibly more: qemu pads to whole sectors, and the last sector may hold the start of the
+     * next compressed cluster. Both segments may be on or off the Java heap.
      *
      * @return null on success, else why the data is not a valid compressed cluster
      */
-    String decompress(byte[] input, int inputLength, byte[] out, int offset, int length);
+    String decompress(MemorySegment input, MemorySegment cluster);
 
-    static ClusterDecompressor of(Compression compression) {
-        return switch (compression) {
-            case ZLIB -> new DeflateDecompressor();
-            case ZSTD -> new ZstdClusterDecompressor();
-        };
-    }
+    /** Which decoder this is, for logs and benchmarks, e.g. "zstd (libzstd.so.1, native)". */
+    String describe();
 }

@@ -2,9 +2,11 @@ package org.openslx.netboot.block.qcow2;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.openslx.netboot.block.BlockSource;
+import org.openslx.netboot.block.FileMapped;
 
 /**
  * The guest view of a qcow2 image: a filter over any source holding the image file (a local
@@ -17,10 +19,17 @@ import org.openslx.netboot.block.BlockSource;
  * encryption and unknown incompatible features.
  *
  * <p>Capabilities: read-only, so multi-connection safe. Concurrent reads run in parallel: the
- * caches lock only around their maps, never while reading or decompressing.
+ * caches lock only around their maps, never while reading or decompressing. File-mapped where
+ * the image is a file and the range holds no compressed clusters: exports then send the data
+ * clusters straight from the file.
  */
-public final class Qcow2Source implements BlockSource {
+public final class Qcow2Source implements BlockSource, FileMapped {
     private static final System.Logger LOG = System.getLogger(Qcow2Source.class.getName());
+    /**
+     * Pieces smaller than this on average are not worth a system call each: {@link #piecesOf}
+     * then lets the caller copy instead (images with 512-byte clusters, fragmented ones).
+     */
+    private static final int MIN_AVERAGE_PIECE_BYTES = 16 * 1024;
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 * 1024).asReadOnlyBuffer();
 
     private final ImageFile file;
@@ -41,6 +50,12 @@ public final class Qcow2Source implements BlockSource {
      * it; on failure the caller still owns it.
      */
     public static Qcow2Source open(BlockSource image, Qcow2Options options) throws IOException {
+        return open(image, options, null);
+    }
+
+    /** As {@link #open(BlockSource, Qcow2Options)}, with a given decoder (tests compare them). */
+    static Qcow2Source open(BlockSource image, Qcow2Options options, ClusterDecompressor decompressor)
+            throws IOException {
         ImageFile file = new ImageFile(image);
         Qcow2Header header = Qcow2HeaderReader.read(file);
         if (header.corrupt()) {
@@ -50,7 +65,8 @@ public final class Qcow2Source implements BlockSource {
         L1Table l1 = L1Table.load(file, header);
         return new Qcow2Source(file, header,
                 new ClusterMap(file, header, l1, options.l2CacheBytes()),
-                new CompressedClusterReader(file, header, options.clusterCacheBytes()));
+                new CompressedClusterReader(file, header, options.clusterCacheBytes(),
+                        decompressor != null ? decompressor : Decompressors.of(header.compression())));
     }
 
     /** Whether {@code image} starts with the qcow2 magic. */
@@ -111,11 +127,81 @@ public final class Qcow2Source implements BlockSource {
                     fillZeros(dst, (int) zero.length());
                     guest += zero.length();
                 }
-                case Extent.Compressed part -> {
-                    compressed.read(part, dst);
-                    guest += part.length();
+                case Extent.Compressed first -> {
+                    // Gather the whole run of compressed clusters: they are decoded together.
+                    List<Extent.Compressed> run = new ArrayList<>();
+                    run.add(first);
+                    long length = first.length();
+                    while (length < dst.remaining()) {
+                        Extent after = map.extentAt(guest + length, dst.remaining() - length);
+                        if (after instanceof Extent.Compressed more) {
+                            run.add(more);
+                            length += more.length();
+                        } else {
+                            next = after;
+                            break;
+                        }
+                    }
+                    compressed.read(run, dst);
+                    guest += length;
                 }
             }
+        }
+    }
+
+    @Override
+    public List<Piece> piecesOf(long offset, long length) throws IOException {
+        checkRange(offset, length);
+        if (!(file.source() instanceof FileMapped below)) {
+            return null;
+        }
+        long maxPieces = Math.max(8, length / MIN_AVERAGE_PIECE_BYTES);
+        List<Piece> pieces = new ArrayList<>();
+        long guest = offset;
+        long end = offset + length;
+        while (guest < end) {
+            Extent extent = map.extentAt(guest, end - guest);
+            switch (extent) {
+                case Extent.Compressed _ -> {
+                    return null;
+                }
+                case Extent.Zero zero -> append(pieces, new Zeros(zero.length()));
+                case Extent.Data data -> {
+                    // As in readFromFile: the part of a data cluster past the file end is zeros.
+                    long inFile = Math.clamp(file.size() - data.hostOffset(), 0, data.length());
+                    if (inFile > 0) {
+                        List<Piece> stored = below.piecesOf(data.hostOffset(), inFile);
+                        if (stored == null) {
+                            return null;
+                        }
+                        stored.forEach(piece -> append(pieces, piece));
+                    }
+                    if (inFile < data.length()) {
+                        append(pieces, new Zeros(data.length() - inFile));
+                    }
+                }
+            }
+            if (pieces.size() > maxPieces) {
+                return null;
+            }
+            guest += extent.length();
+        }
+        return pieces;
+    }
+
+    /** Adds {@code piece}, joined to the last one if it continues it. */
+    private static void append(List<Piece> pieces, Piece piece) {
+        Piece joined = pieces.isEmpty() ? null : switch (pieces.getLast()) {
+            case Zeros last when piece instanceof Zeros more -> new Zeros(last.length() + more.length());
+            case InFile last when piece instanceof InFile more && last.file() == more.file()
+                    && last.position() + last.length() == more.position() ->
+                    new InFile(last.file(), last.position(), last.length() + more.length());
+            default -> null;
+        };
+        if (joined != null) {
+            pieces.set(pieces.size() - 1, joined);
+        } else {
+            pieces.add(piece);
         }
     }
 

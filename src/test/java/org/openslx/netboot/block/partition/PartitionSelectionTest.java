@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openslx.netboot.block.BlockSource;
+import org.openslx.netboot.block.FileMapped;
 import org.openslx.netboot.block.Sources;
 
 /**
@@ -100,6 +101,24 @@ class PartitionSelectionTest {
             assertThat(slice.size()).isEqualTo(2L << 20);
             assertThatThrownBy(() -> slice.read(ByteBuffer.allocate(2), (2L << 20) - 1))
                     .isInstanceOf(IOException.class).hasMessageContaining("partition 4 (spare)");
+        }
+    }
+
+    @Test
+    void partitionOfARawDiskIsFileMappedAtThePartitionOffset() throws IOException {
+        try (BlockSource slice = Sources.open(raw.toString(), "ROOT")) {
+            assertThat(slice).isInstanceOf(FileMapped.class);
+            long offset = ((SliceSource) slice).offset();
+            List<FileMapped.Piece> pieces = ((FileMapped) slice).piecesOf(4096, 8192);
+            assertThat(pieces).hasSize(1);
+            FileMapped.InFile piece = (FileMapped.InFile) pieces.getFirst();
+            assertThat(piece.position()).isEqualTo(offset + 4096);
+            assertThat(piece.length()).isEqualTo(8192);
+            assertThatThrownBy(() -> ((FileMapped) slice).piecesOf(slice.size() - 1, 2))
+                    .isInstanceOf(IOException.class).hasMessageContaining("partition 1 (ROOT)");
+        }
+        try (BlockSource slice = Sources.open(qcow2.toString(), "ROOT")) {
+            assertThat(((FileMapped) slice).piecesOf(0, 1 << 20)).as("compressed clusters").isNull();
         }
     }
 

@@ -22,8 +22,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.openslx.netboot.block.BlockSource;
 import org.openslx.netboot.block.ExternalCommand;
+import org.openslx.netboot.block.FileMapped;
 import org.openslx.netboot.block.FileSource;
 import org.openslx.netboot.block.Sources;
 import org.openslx.netboot.cli.Main;
@@ -119,12 +121,98 @@ class Qcow2CorpusTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("variants")
+    void theJavaDecodersReadTheSameBytesAsTheNativeOnes(Qcow2Corpus.Variant variant) throws IOException {
+        Qcow2Corpus.Image image = image(variant);
+        byte[] expected = image.expected();
+        Compression compression;
+        try (Qcow2Source probe = Qcow2Source.open(FileSource.openReadOnly(image.qcow2()), Qcow2Options.DEFAULTS)) {
+            compression = probe.header().compression();
+        }
+        try (Qcow2Source source = Qcow2Source.open(FileSource.openReadOnly(image.qcow2()), Qcow2Options.DEFAULTS,
+                Decompressors.javaOnly(compression))) {
+            ByteBuffer all = ByteBuffer.allocateDirect(expected.length);
+            source.read(all, 0);
+            byte[] actual = new byte[expected.length];
+            all.flip().get(actual);
+            assertSameBytes(actual, expected, variant + " with the Java decoders, read whole");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void fileMappedPiecesHoldQemuImgConvertBytes(Qcow2Corpus.Variant variant) throws IOException {
+        Qcow2Corpus.Image image = image(variant);
+        byte[] expected = image.expected();
+        String name = variant.name();
+        Random random = new Random(name.hashCode() + 1);
+        try (Qcow2Source source = Qcow2Source.open(FileSource.openReadOnly(image.qcow2()), Qcow2Options.DEFAULTS)) {
+            boolean compressed = name.contains("zlib") || name.contains("zstd");
+            if (compressed) {
+                assertThat(source.piecesOf(0, expected.length)).as(name + ": compressed clusters are not in the file")
+                        .isNull();
+            } else if (!name.endsWith("-512")) {
+                assertThat(source.piecesOf(0, expected.length)).as(name + ": whole image mapped").isNotNull();
+            }
+            for (int i = 0; i < 100; i++) {
+                int length = i == 0 ? expected.length : 1 + random.nextInt(Math.min(expected.length, 300_000));
+                long offset = i == 0 ? 0 : random.nextLong(expected.length - length + 1);
+                List<FileMapped.Piece> pieces = source.piecesOf(offset, length);
+                if (pieces == null) {
+                    continue;
+                }
+                ByteBuffer assembled = ByteBuffer.allocate(length);
+                for (FileMapped.Piece piece : pieces) {
+                    switch (piece) {
+                        case FileMapped.InFile stored -> {
+                            ByteBuffer part = assembled.slice(assembled.position(), (int) stored.length());
+                            while (part.hasRemaining()) {
+                                assertThat(stored.file().read(part, stored.position() + part.position()))
+                                        .isPositive();
+                            }
+                        }
+                        case FileMapped.Zeros zeros -> assertThat(zeros.length()).isPositive();
+                    }
+                    assembled.position(assembled.position() + (int) piece.length());
+                }
+                assertThat(assembled.position()).as("pieces cover the range").isEqualTo(length);
+                assertSameBytes(assembled.array(),
+                        java.util.Arrays.copyOfRange(expected, (int) offset, (int) offset + length),
+                        variant + " pieces of " + length + " bytes at " + offset);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
     void imageCatOutputEqualsQemuImgConvert(Qcow2Corpus.Variant variant) throws IOException {
         Qcow2Corpus.Image image = image(variant);
         Path out = dir.resolve(variant.name() + ".cat");
         int exit = runWithStdout(out, "image", "cat", image.qcow2().toString());
         assertThat(exit).isZero();
         assertSameBytes(Files.readAllBytes(out), image.expected(), "slx image cat " + variant);
+    }
+
+    /**
+     * In its own process {@code slx image cat} writes to descriptor 1 directly (sendfile for data
+     * clusters), not through System.out as in the test above: to a file and to a pipe.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"v3-64k", "extended-l2-64k", "zlib-64k", "zstd-64k"})
+    void imageCatInItsOwnProcessWritesQemuImgConvertBytesToAFileAndAPipe(String name) throws Exception {
+        Qcow2Corpus.Image image = image(Qcow2Corpus.variants().stream()
+                .filter(v -> v.name().equals(name)).findFirst().orElseThrow());
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "image", "cat", image.qcow2().toString());
+        Path file = dir.resolve(name + ".process.cat");
+        Process toFile = new ProcessBuilder(command).redirectOutput(file.toFile())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        assertThat(toFile.waitFor()).isZero();
+        assertSameBytes(Files.readAllBytes(file), image.expected(), "slx image cat " + name + " > file");
+        Process toPipe = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        byte[] piped = toPipe.getInputStream().readAllBytes();
+        assertThat(toPipe.waitFor()).isZero();
+        assertSameBytes(piped, image.expected(), "slx image cat " + name + " | reader");
     }
 
     @Test

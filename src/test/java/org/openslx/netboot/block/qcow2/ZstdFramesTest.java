@@ -3,6 +3,7 @@ package org.openslx.netboot.block.qcow2;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.airlift.compress.v3.zstd.ZstdJavaCompressor;
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -44,14 +45,15 @@ class ZstdFramesTest {
         System.arraycopy(first, 0, input, 0, first.length);
         System.arraycopy(second, 0, input, first.length, second.length);
         byte[] out = new byte[8192];
-        assertThat(new ZstdClusterDecompressor().decompress(input, input.length, out, 0, out.length)).isNull();
+        assertThat(ZstdClusterDecompressor.java().decompress(MemorySegment.ofArray(input), MemorySegment.ofArray(out))).isNull();
         assertThat(out).isEqualTo(cluster);
     }
 
     @Test
     void shortStreamIsReportedNotZeroPadded() {
         byte[] input = frame(new byte[1000]);
-        String problem = new ZstdClusterDecompressor().decompress(input, input.length, new byte[4096], 0, 4096);
+        String problem = ZstdClusterDecompressor.java().decompress(MemorySegment.ofArray(input),
+                MemorySegment.ofArray(new byte[4096]));
         assertThat(problem).contains("after 1000 of 4096 bytes");
     }
 }
