@@ -12,9 +12,10 @@ import java.util.concurrent.ArrayBlockingQueue;
 
 /**
  * Raw deflate decoded by libdeflate ({@code libdeflate.so.0}, Debian package libdeflate0):
- * it decodes a whole buffer at once, which is all a qcow2 cluster needs, and measured about
- * twice as fast as zlib's streaming inflate on the benchmark image (docs/BENCHMARKS.md), the
- * same zlib qemu uses. Without the library {@link Decompressors} falls back to
+ * it decodes a whole buffer at once, which is all a qcow2 cluster needs. Chosen by measurement
+ * (bench/Qcow2DecoderBench.java on the benchmark image, MB decompressed per CPU second;
+ * docs/BENCHMARKS.md): libdeflate 520-620, zlib's streaming inflate (java.util.zip, and what
+ * qemu uses) 260-300. Without the library {@link Decompressors} falls back to
  * {@link InflateDecompressor}.
  *
  * <p>libdeflate is stricter than zlib in one corner: a stream that goes on after the cluster

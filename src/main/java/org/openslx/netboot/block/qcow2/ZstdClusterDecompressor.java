@@ -19,11 +19,12 @@ import java.util.function.Supplier;
  * <p>Two decoders for a frame. The system's libzstd ({@code libzstd.so.1}, which Debian,
  * systemd and dracut images carry anyway) through the JDK's foreign function API, with one
  * decompression context reused per thread of work; and, where that library is missing,
- * aircompressor's pure-Java decoder. Measured on the benchmark image (docs/BENCHMARKS.md):
- * libzstd decodes about 1.7 times as many bytes per CPU second as the Java decoder, so it is
- * taken whenever it loads. aircompressor's own native mode was not taken: it unpacks a libzstd
- * bundled in its jar to a temporary file on every start and creates a context per call, which
- * measured slower than a reused context of the system library.
+ * aircompressor's pure-Java decoder. Chosen by measurement (bench/Qcow2DecoderBench.java on the
+ * benchmark image, MB decompressed per CPU second; docs/BENCHMARKS.md): libzstd 820-900, the
+ * Java decoder 430-520 with the C2 compiler and 280 with C1 only (the launcher's default), so
+ * libzstd is taken whenever it loads. aircompressor's own native mode measured 650-820: it
+ * unpacks a libzstd bundled in its jar to a temporary file at every start and creates a context
+ * per call, so the system library is called directly instead.
  */
 final class ZstdClusterDecompressor implements ClusterDecompressor {
 
