@@ -19,6 +19,9 @@ import picocli.CommandLine.Option;
                 ServerCommand.class,
                 Dnbd3Command.class,
                 Stage3Command.class,
+                InitramfsCommand.class,
+                DaemonCommand.class,
+                DemoCommand.class,
         })
 public final class Main implements Runnable {
 

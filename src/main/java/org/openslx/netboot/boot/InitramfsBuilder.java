@@ -1,0 +1,183 @@
+package org.openslx.netboot.boot;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Builds the client's initramfs: a jlink'd Java runtime with our jar and an AOT cache (the
+ * payload), then dracut with our {@code 90dnbd3-rootfs} module, which copies the payload in.
+ *
+ * <p>The JVM is tuned to start fast and stay small in an emulated or slow client: C1 only,
+ * serial GC, no perf data, a small heap and thread stacks, and an AOT cache (JEP 483/514/515)
+ * trained at build time with exactly these options.
+ */
+public final class InitramfsBuilder {
+
+    /** JVM options every slx run in the initramfs uses; the AOT cache is trained with them. */
+    static final List<String> JVM_OPTIONS = List.of(
+            "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData",
+            // A small heap with a small young generation, given back after each collection:
+            // the daemon's live data is a few caches; its garbage is per-request buffers.
+            "-Xms8m", "-Xmx48m", "-XX:MaxNewSize=4m", "-XX:MinHeapFreeRatio=5", "-XX:MaxHeapFreeRatio=20",
+            "-Xss256k", "-XX:MaxMetaspaceSize=48m", "-XX:ReservedCodeCacheSize=8m",
+            "-XX:CICompilerCount=1",
+            // Give the C library's free memory (compiler arenas) back to the system now and then.
+            "-XX:TrimNativeHeapInterval=5000",
+            "--enable-native-access=ALL-UNNAMED",
+            "--sun-misc-unsafe-memory-access=allow");
+    static final String MODULE_NAME = "dnbd3-rootfs";
+    static final Path JDK = Path.of(System.getProperty("slx.jdk", "/usr/lib/jvm/temurin-25-jdk-amd64"));
+
+    /**
+     * What to build.
+     *
+     * @param jar our shaded jar (what ./slx runs)
+     * @param moduleFolder the dracut module ({@code dracut/modules.d/90dnbd3-rootfs})
+     * @param workDir scratch space for the payload and dracut's private copy
+     */
+    public record Options(Kernel kernel, Path output, Path jar, Path moduleFolder, Path workDir) {
+    }
+
+    /** What went into the initramfs. */
+    public record Report(Path output, long bytes, Kernel kernel, List<String> javaModules,
+            long runtimeBytes, long jarBytes, long aotCacheBytes, List<String> dracutModules,
+            List<String> kernelModules) {
+    }
+
+    private InitramfsBuilder() {
+    }
+
+    public static Report build(Options options, Consumer<String> progress) throws IOException {
+        Path payload = options.workDir().resolve("payload");
+        Dracut.deleteTree(payload);
+        Files.createDirectories(payload);
+
+        List<String> javaModules = javaModules(options.jar());
+        progress.accept("jlink: a Java runtime with " + String.join(", ", javaModules));
+        Path runtime = payload.resolve("runtime");
+        Tool.of(JDK.resolve("bin/jlink").toString(), "--add-modules", String.join(",", javaModules),
+                // Compressed: after switch_root the deleted file stays in RAM as long as the daemon
+                // maps it; the classes the boot needs come from the AOT cache, not from here.
+                "--compress=zip-6",
+                "--strip-debug", "--no-header-files", "--no-man-pages", "--strip-native-commands",
+                "--output", runtime.toString()).run();
+        // The launcher is all we run; --strip-native-commands removed it too, so put it back.
+        Files.createDirectories(runtime.resolve("bin"));
+        Files.copy(JDK.resolve("bin/java"), runtime.resolve("bin/java"));
+        for (String unused : List.of("lib/jrt-fs.jar", "lib/classlist", "lib/jexec", "lib/ct.sym")) {
+            Files.deleteIfExists(runtime.resolve(unused));
+        }
+        stripNativeLibraries(runtime);
+        Files.copy(options.jar(), payload.resolve("slx.jar"));
+
+        progress.accept("AOT cache: training run of the root daemon on loopback");
+        trainAotCache(payload);
+        List<String> runtimeOptions = new ArrayList<>(JVM_OPTIONS);
+        runtimeOptions.add("-XX:AOTCache=slx.aot");
+        Files.write(payload.resolve("jvm.args"), runtimeOptions);
+
+        progress.accept("dracut: kernel " + options.kernel().version() + ", module " + MODULE_NAME);
+        Path partial = options.output().resolveSibling(options.output().getFileName() + ".partial");
+        String log = new Dracut(options.workDir())
+                .addModuleFolder(options.moduleFolder())
+                .modules("base", "systemd-initrd", "dracut-systemd", MODULE_NAME)
+                .env("SLX_PAYLOAD", payload.toAbsolutePath().toString())
+                .args("--verbose")
+                .build(options.kernel(), partial);
+        Files.move(partial, options.output(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.writeString(options.workDir().resolve("dracut.log"), log);
+
+        return new Report(options.output(), Files.size(options.output()), options.kernel(),
+                javaModules, folderSize(runtime), Files.size(options.jar()),
+                Files.size(payload.resolve("slx.aot")), includedDracutModules(log),
+                includedKernelModules(options.output()));
+    }
+
+    /** java.base plus what jdeps finds the jar needs. */
+    static List<String> javaModules(Path jar) throws IOException {
+        String out = Tool.of(JDK.resolve("bin/jdeps").toString(), "--multi-release", "25",
+                "--ignore-missing-deps", "--print-module-deps", jar.toString()).run().strip();
+        Set<String> modules = new LinkedHashSet<>(List.of("java.base"));
+        String last = out.lines().reduce((a, b) -> b).orElse("");
+        modules.addAll(Arrays.stream(last.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList());
+        return List.copyOf(modules);
+    }
+
+    private static void stripNativeLibraries(Path runtime) throws IOException {
+        if (!Tool.exists("strip")) {
+            return;
+        }
+        // The symbol tables go too (libjvm.so: 5 MiB); the dynamic symbols the linker needs stay.
+        List<String> command = new ArrayList<>(List.of("strip", "--strip-unneeded"));
+        try (var files = Files.walk(runtime)) {
+            files.filter(p -> p.toString().endsWith(".so")).forEach(p -> command.add(p.toString()));
+        }
+        Tool.of(command).run();
+    }
+
+    /**
+     * Runs the training command once with {@code -XX:AOTCacheOutput}: classes it loads and links,
+     * and method profiles, go into slx.aot. The class path is relative ("slx.jar") and the work
+     * folder is the payload, as in the initramfs, so the cache is valid there.
+     */
+    private static void trainAotCache(Path payload) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(payload.resolve("runtime/bin/java").toString());
+        command.addAll(JVM_OPTIONS);
+        command.addAll(List.of("-XX:AOTCacheOutput=slx.aot", "-Xlog:aot=error", "-Xlog:cds=error",
+                "-cp", "slx.jar", "org.openslx.netboot.boot.DaemonMain", "--train"));
+        Tool.of(command).in(payload).timeout(Duration.ofMinutes(5)).run();
+        if (!Files.exists(payload.resolve("slx.aot"))) {
+            throw new IOException("the AOT cache training run ended without writing slx.aot");
+        }
+    }
+
+    private static final Pattern INCLUDING = Pattern.compile("\\*\\*\\* Including module: (\\S+) \\*\\*\\*");
+
+    static List<String> includedDracutModules(String dracutLog) {
+        List<String> modules = new ArrayList<>();
+        Matcher m = INCLUDING.matcher(dracutLog);
+        while (m.find()) {
+            modules.add(m.group(1));
+        }
+        return modules;
+    }
+
+    /** The kernel modules among the initramfs's files that our module asks for. */
+    private static List<String> includedKernelModules(Path image) {
+        try {
+            String listing = Tool.of("lsinitrd", image.toString()).run();
+            List<String> found = new ArrayList<>();
+            for (String wanted : List.of("nbd", "dm-mod", "dm-snapshot", "loop", "virtio_net", "virtio_blk")) {
+                if (listing.contains("/" + wanted + ".ko")) {
+                    found.add(wanted);
+                }
+            }
+            return found;
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    static long folderSize(Path dir) throws IOException {
+        try (var files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> {
+                try {
+                    return Files.size(p);
+                } catch (IOException e) {
+                    return 0;
+                }
+            }).sum();
+        }
+    }
+}

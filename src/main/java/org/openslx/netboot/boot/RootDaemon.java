@@ -1,0 +1,244 @@
+package org.openslx.netboot.boot;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.openslx.netboot.dnbd3.client.Dnbd3Source;
+import org.openslx.netboot.stage3.cmdline.BootCommandLine;
+import org.openslx.netboot.stage3.cmdline.BootCommandLineParser;
+import org.openslx.netboot.stage3.exec.Executor;
+import org.openslx.netboot.stage3.exec.ImageAttacher;
+import org.openslx.netboot.stage3.exec.ProcessCommandRunner;
+import org.openslx.netboot.stage3.fetch.BootServerUrls;
+import org.openslx.netboot.stage3.fetch.FetchResult;
+import org.openslx.netboot.stage3.fetch.HttpFetcher;
+import org.openslx.netboot.stage3.fetch.RetryPolicy;
+import org.openslx.netboot.stage3.machine.BootClock;
+import org.openslx.netboot.stage3.machine.SysfsMachineProbe;
+import org.openslx.netboot.stage3.machine.SystemUuid;
+import org.openslx.netboot.stage3.network.BootNetwork;
+import org.openslx.netboot.stage3.network.BootNetworkResolver;
+import org.openslx.netboot.stage3.network.GeneratedFile;
+import org.openslx.netboot.stage3.network.NetworkdFiles;
+import org.openslx.netboot.stage3.plan.Stage3Plan;
+import org.openslx.netboot.stage3.plan.Stage3Planner;
+import org.openslx.netboot.stage3.plan.Step;
+import org.openslx.netboot.stage3.stage4.Stage4Planner;
+
+/**
+ * slx's root storage daemon, started by the dracut module's initqueue job as {@code @slx-daemon}.
+ * One JVM carries the boot from the kernel command line to a mounted {@code /sysroot}, with the
+ * stage3 logic doing the deciding: network files for systemd-networkd, the wait for the network,
+ * the SLX config, the stage3 plan run by its executor, whose image step this daemon answers by
+ * serving the image (dnbd3 → qcow2 → NBD) on /dev/nbd0. Then it keeps serving in stage4.
+ *
+ * <p>It talks to the dracut hooks through files in its state folder (/run/slx): it waits for
+ * {@code network-online} (written by the initqueue's active wait), and writes {@code root-ready}
+ * when /sysroot is ready or {@code failed} with one sentence when it gave up.
+ */
+public final class RootDaemon {
+    static final Path NETWORKD_DIR = Path.of("/run/systemd/network");
+    static final Path SAVED_CONFIG = Path.of("/etc/openslx");
+
+    public record Options(Path cmdlineFile, Path stateDir, Duration networkWait) {
+    }
+
+    private final Options options;
+    private final AtomicReference<RootImage> served = new AtomicReference<>();
+
+    public RootDaemon(Options options) {
+        this.options = options;
+    }
+
+    /** Runs the boot; returns only on failure (after writing {@code failed}), else serves forever. */
+    public int run() throws InterruptedException {
+        double started = BootLog.processStartUptime();
+        BootLog.info("root daemon up, JVM started in %.2f s (process start at %.2f s)"
+                .formatted(BootLog.uptime() - started, started));
+        DaemonLogging.toConsole();
+        Thread preload = Thread.ofPlatform().name("preload").start(RootDaemon::preload);
+        Consumer<String> log = stage3Log();
+        try {
+            Files.createDirectories(options.stateDir());
+            String cmdlineText = Files.readString(options.cmdlineFile()).strip();
+            BootCommandLine cmdline = BootCommandLineParser.parse(cmdlineText);
+            configureNetwork(BootNetworkResolver.resolve(cmdline));
+            awaitNetwork();
+            Config config = fetchConfig(cmdline, log);
+            Files.writeString(SAVED_CONFIG, config.text());
+            ProcessCommandRunner runner = new ProcessCommandRunner();
+            SysfsMachineProbe machine = new SysfsMachineProbe(Path.of("/"), runner, BootClock.real());
+            Stage3Plan plan = Stage3Planner.plan(cmdlineText, config.source(), config.text(), machine, true, log);
+            plan.warnings().forEach(w -> log.accept("warning: " + w));
+            try (HttpFetcher fetcher = new HttpFetcher(RetryPolicy.BOOT.withTotalBudget(Duration.ofSeconds(60)), log)) {
+                new Executor(Path.of("/"), runner, machine, attacher(), fetcher, log,
+                        cmdline.debug().verbose()).run(plan.steps());
+            }
+            RootImage image = served.get();
+            if (image == null) {
+                throw new IOException("the stage3 plan finished without attaching the image");
+            }
+            BootLog.info("root mounted: /sysroot is ready for stage4");
+            preload.join();
+            // Start stage4 with the heap shrunk to what is live (MaxHeapFreeRatio gives the rest back).
+            System.gc();
+            Files.writeString(options.stateDir().resolve("root-ready"), "");
+            serveForever(image);
+        } catch (IOException | RuntimeException e) {
+            fail(e.getMessage() == null ? e.toString() : e.getMessage());
+            RootImage image = served.get();
+            if (image != null) {
+                // Whatever already uses /dev/nbd0 (a mounted /sysroot) must not see I/O errors,
+                // and the admin in the emergency shell may want to look at it.
+                BootLog.info("keeping " + image.device() + " served for the emergency shell");
+                serveForever(image);
+            }
+            return 1;
+        }
+        return 0;
+    }
+
+    /** The executor's image step: serve the image on the plan's device, from this process. */
+    private ImageAttacher attacher() {
+        return (Step.AttachImage step) -> {
+            if (served.get() != null) {
+                throw new IOException("the image is already attached to " + served.get().device());
+            }
+            Dnbd3Source image = ImageTransport.open(step);
+            try {
+                RootImage root = RootImage.attach(image, image::statistics, options.stateDir().resolve("nbd.sock"),
+                        step.device().toString());
+                served.set(root);
+                BootLog.info("root device %s: %s, %d MiB, served by this daemon"
+                        .formatted(root.device(), root.describe(), root.sizeBytes() >> 20));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while attaching the image", e);
+            }
+        };
+    }
+
+    /**
+     * Writes the networkd files for the boot interface and (re)starts systemd-networkd. There
+     * is no D-Bus this early for {@code networkctl reload}; a restart through PID 1 reads the
+     * new files whether or not networkd already runs.
+     */
+    private void configureNetwork(BootNetwork network) throws IOException {
+        Files.createDirectories(NETWORKD_DIR);
+        for (GeneratedFile file : NetworkdFiles.forInitramfs(network)) {
+            Files.writeString(NETWORKD_DIR.resolve(file.name()), file.content());
+        }
+        Commands.run("systemctl", "restart", "systemd-networkd.service");
+        network.warnings().forEach(w -> BootLog.info("network: warning: " + w));
+        BootLog.info("network: systemd-networkd configured for "
+                + network.mac().map(m -> "the interface with MAC " + m).orElse("every Ethernet interface"));
+    }
+
+    private void awaitNetwork() throws IOException, InterruptedException {
+        Path online = options.stateDir().resolve("network-online");
+        long deadline = System.nanoTime() + options.networkWait().toNanos();
+        while (!Files.exists(online)) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException("the network did not come up within " + options.networkWait().toSeconds()
+                        + " s (systemd-networkd-wait-online never succeeded): check the cable, DHCP and ip=");
+            }
+            Thread.sleep(100);
+        }
+        BootLog.info("network up");
+    }
+
+    private record Config(String source, String text) {
+    }
+
+    /** The SLX config from the first boot server that has it, with the boot's retry policy. */
+    private static Config fetchConfig(BootCommandLine cmdline, Consumer<String> log) throws IOException {
+        if (cmdline.configServers().isEmpty()) {
+            throw new IOException("the kernel command line has no slxsrv=: there is no server to fetch the config from");
+        }
+        Optional<String> uuid = SystemUuid.read(Path.of("/"));
+        List<URI> urls = BootServerUrls.of(cmdline.configServers(), cmdline.basePath().orElse(""), "config", uuid);
+        try (HttpFetcher fetcher = new HttpFetcher(RetryPolicy.BOOT, log)) {
+            return switch (fetcher.fetch("config", urls)) {
+                case FetchResult.Fetched f -> {
+                    BootLog.info("config: fetched from " + f.from());
+                    yield new Config(f.from().toString(), new String(f.body(), StandardCharsets.UTF_8));
+                }
+                case FetchResult.Absent a -> throw new IOException("no boot server has a config at " + urls.getFirst()
+                        + " (HTTP 404 from every server): check slxbase=");
+            };
+        }
+    }
+
+    /** Stage3's log lines: on the console (as slx lines) and in the stage3 log stage4 keeps. */
+    private static Consumer<String> stage3Log() {
+        return line -> {
+            BootLog.info("stage3: " + line);
+            try {
+                Files.createDirectories(Stage4Planner.STAGE3_LOG.getParent());
+                Files.writeString(Stage4Planner.STAGE3_LOG, line + "\n", StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND);
+            } catch (IOException e) {
+                // The console has the line; a missing log file must not stop the boot.
+            }
+        };
+    }
+
+    /** Stays alive serving the root device; reports what it fetched on SIGUSR1 and now and then. */
+    private static void serveForever(RootImage image) throws InterruptedException {
+        Runnable report = () -> BootLog.info("serving %s: %d bytes fetched in %d reads, %s; %s"
+                .formatted(image.device(), image.bytesFetched(), image.readsFetched(), image.transportStatus(),
+                        ProcessMemory.describe()));
+        StatusSignal.onUsr1(report);
+        report.run();
+        long lastReported = image.bytesFetched();
+        while (true) {
+            Thread.sleep(10_000);
+            if (image.bytesFetched() != lastReported) {
+                lastReported = image.bytesFetched();
+                report.run();
+            }
+        }
+    }
+
+    /** Loads every class ahead of switch_root, after which the jar and runtime files are gone. */
+    private static void preload() {
+        try {
+            var result = ClassPreloader.preloadJar(ClassPreloader.ownJar());
+            BootLog.info("preloaded %d classes (%d optional ones skipped) for life after switch_root"
+                    .formatted(result.loaded(), result.skipped()));
+        } catch (IOException e) {
+            BootLog.info("could not preload classes: " + e.getMessage());
+        }
+    }
+
+    private void fail(String reason) {
+        BootLog.info("FAILED: " + reason);
+        try {
+            Files.createDirectories(options.stateDir());
+            Files.writeString(options.stateDir().resolve("failed"), reason + "\n");
+        } catch (IOException e) {
+            BootLog.info("could not record the failure in " + options.stateDir() + ": " + e.getMessage());
+        }
+    }
+
+    /** The AOT cache's training run: exercise the daemon's code paths without a machine. */
+    public static int train() throws InterruptedException {
+        BootLog.info("training run (builds the AOT cache)");
+        DaemonLogging.toConsole();
+        try {
+            Training.run();
+        } catch (IOException | RuntimeException e) {
+            BootLog.info("training: " + e + " (the cache covers less; the build goes on)");
+        }
+        preload();
+        return 0;
+    }
+}

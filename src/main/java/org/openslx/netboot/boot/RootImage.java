@@ -1,0 +1,87 @@
+package org.openslx.netboot.boot;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.openslx.netboot.block.BlockSource;
+import org.openslx.netboot.block.Sources;
+import org.openslx.netboot.block.qcow2.Qcow2Options;
+import org.openslx.netboot.dnbd3.client.Dnbd3Statistics;
+import java.util.function.Supplier;
+import org.openslx.netboot.nbd.NbdServer;
+
+/**
+ * The storage chain that becomes the client's root device: the image as fetched (dnbd3) →
+ * the qcow2 decoder → our NBD server on a unix socket → the kernel's /dev/nbd0. The whole disk
+ * is exported; the kernel finds its partitions and stage3 picks the root among them.
+ */
+final class RootImage implements Closeable {
+    private final CountingSource fetched;
+    private final Supplier<Dnbd3Statistics> transport;
+    private final BlockSource root;
+    private final NbdServer server;
+    private final String device;
+
+    private RootImage(CountingSource fetched, Supplier<Dnbd3Statistics> transport, BlockSource root, NbdServer server,
+            String device) {
+        this.fetched = fetched;
+        this.transport = transport;
+        this.root = root;
+        this.server = server;
+        this.device = device;
+    }
+
+    /**
+     * @param image the image as the network delivers it (takes ownership)
+     * @param transport the dnbd3 client's statistics, for the status line
+     */
+    static RootImage attach(BlockSource image, Supplier<Dnbd3Statistics> transport, Path socket, String device)
+            throws IOException, InterruptedException {
+        CountingSource fetched = new CountingSource(image);
+        BlockSource root = Sources.decode(fetched, Qcow2Options.DEFAULTS);
+        NbdServer server = NbdServer.serveUnix(socket, root);
+        try {
+            NbdAttach.attach(socket, device);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            server.close();
+            root.close();
+            throw e;
+        }
+        return new RootImage(fetched, transport, root, server, device);
+    }
+
+    String device() {
+        return device;
+    }
+
+    long sizeBytes() {
+        return root.size();
+    }
+
+    String describe() {
+        return root.describe();
+    }
+
+    long bytesFetched() {
+        return fetched.bytesRead();
+    }
+
+    long readsFetched() {
+        return fetched.reads();
+    }
+
+    /** Which dnbd3 server serves now, how often the client switched, CRC checks. */
+    String transportStatus() {
+        Dnbd3Statistics s = transport.get();
+        return "server %s, %d switch(es)%s, %d CRC blocks verified, %d failed".formatted(
+                s.currentServer() == null ? "none (failing over)" : s.currentServer(), s.switches(),
+                s.lastSwitch() == null ? "" : " (last: " + s.lastSwitch() + ")", s.hashBlocksVerified(),
+                s.hashBlocksFailed());
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+        root.close();
+    }
+}

@@ -1,0 +1,54 @@
+#!/bin/busybox sh
+# /sbin/init of the demo and test stage4 image: proves the root works after switch_root, then
+# powers off. Every line it prints starts with "SLX-STAGE4:" so the host can assert on it.
+bb=/bin/busybox
+# The initramfs usually moved its /proc, /sys and /dev here; mount them only if it did not.
+[ -e /proc/self ] || $bb mount -t proc proc /proc
+[ -d /sys/kernel ] || $bb mount -t sysfs sysfs /sys
+[ -e /dev/null ] || $bb mount -t devtmpfs devtmpfs /dev
+$bb mkdir -p /run /tmp
+export PATH=/bin:/sbin
+$bb --install -s /bin 2>/dev/null
+say() { echo "SLX-STAGE4: $*"; }
+
+say "init started at uptime $(cut -d' ' -f1 /proc/uptime)"
+say "root $(awk '$2 == "/" { print $1, $3, $4 }' /proc/mounts | tail -n 1)"
+
+# A write must land in the copy-on-write layer and read back after the page cache is dropped.
+token="written-in-stage4-$(cat /proc/sys/kernel/random/uuid)"
+echo "$token" > /stage4-write.txt && sync && echo 3 > /proc/sys/vm/drop_caches
+if [ "$(cat /stage4-write.txt)" = "$token" ]; then say "write readback ok"; else say "write readback FAILED"; fi
+
+# What an earlier boot left behind: only a persistent COW (ID44, same image and RID) keeps it.
+if [ -e /var/slx-previous-boot ]; then say "previous boot left $(cat /var/slx-previous-boot)"; else say "no previous boot"; fi
+mkdir -p /var && echo "$token" > /var/slx-previous-boot && sync && say "wrote token $token"
+
+# Uncached data that only the image has: read through the whole storage stack after switch_root.
+say "sha256 $(sha256sum /data/random.bin | cut -d' ' -f1) at uptime $(cut -d' ' -f1 /proc/uptime)"
+
+# Where the writes went: loop devices backing the COW, and how much of their file is allocated.
+for f in /sys/block/loop*/loop/backing_file; do
+    [ -r "$f" ] || continue
+    file=$(cat "$f")
+    [ -e "$file" ] && kib=$(du -k "$file" | cut -f1) || kib=unknown
+    say "cow ${file} allocated-kib ${kib}"
+done
+
+# Which copy-on-write store stage3 chose (written by its plan).
+[ -r /run/openslx/dmsetup.state ] && say "dmsetup.state $(tr '\n' ' ' < /run/openslx/dmsetup.state)"
+
+# Root storage daemons (argv[0] starting with @): their resident memory, and their own status
+# line (SIGUSR1 asks slx's daemon for it; stage4 cannot read the daemon's files).
+for p in /proc/[0-9]*; do
+    name=$(tr '\0' ' ' < "$p/cmdline" 2>/dev/null | cut -c1-60)
+    case "$name" in
+    @*)
+        say "daemon ${name% } pid ${p#/proc/} rss-kib $(awk '/^VmRSS/ { print $2 }' "$p/status")"
+        kill -USR1 "${p#/proc/}" && sleep 1
+        ;;
+    esac
+done
+
+say "powering off at uptime $(cut -d' ' -f1 /proc/uptime)"
+sync
+poweroff -f
