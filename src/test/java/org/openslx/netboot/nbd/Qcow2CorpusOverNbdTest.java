@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,14 +21,14 @@ class Qcow2CorpusOverNbdTest {
     @TempDir
     static Path dir;
 
-    private static final Map<String, Qcow2Corpus.Image> BUILT = new ConcurrentHashMap<>();
+    private static final Qcow2Corpus.Cache CORPUS = new Qcow2Corpus.Cache();
 
     static Stream<Qcow2Corpus.Variant> variants() {
         return Qcow2Corpus.variants().stream();
     }
 
     private static Qcow2Corpus.Image image(Qcow2Corpus.Variant variant) {
-        return BUILT.computeIfAbsent(variant.name(), name -> Qcow2Corpus.build(variant, dir));
+        return CORPUS.image(variant, dir);
     }
 
     @ParameterizedTest(name = "{0}")

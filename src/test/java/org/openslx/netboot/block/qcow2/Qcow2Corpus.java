@@ -104,6 +104,15 @@ public final class Qcow2Corpus {
         return all;
     }
 
+    /** Builds each variant once per test class, on first use, so a class pays only for what it reads. */
+    public static final class Cache {
+        private final java.util.Map<String, Image> built = new java.util.concurrent.ConcurrentHashMap<>();
+
+        public Image image(Variant variant, Path dir) {
+            return built.computeIfAbsent(variant.name(), name -> build(variant, dir));
+        }
+    }
+
     public static Image build(Variant variant, Path dir) {
         try {
             Path variantDir = Files.createDirectories(dir.resolve(variant.name()));

@@ -11,9 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -39,14 +37,14 @@ class Qcow2CorpusTest {
     @TempDir
     static Path dir;
 
-    private static final Map<String, Qcow2Corpus.Image> BUILT = new ConcurrentHashMap<>();
+    private static final Qcow2Corpus.Cache CORPUS = new Qcow2Corpus.Cache();
 
     static Stream<Qcow2Corpus.Variant> variants() {
         return Qcow2Corpus.variants().stream();
     }
 
     private static Qcow2Corpus.Image image(Qcow2Corpus.Variant variant) {
-        return BUILT.computeIfAbsent(variant.name(), name -> Qcow2Corpus.build(variant, dir));
+        return CORPUS.image(variant, dir);
     }
 
     @ParameterizedTest(name = "{0}")
