@@ -12,7 +12,6 @@ import java.util.Optional;
 import org.openslx.netboot.dnbd3.protocol.Command;
 import org.openslx.netboot.dnbd3.protocol.CrcList;
 import org.openslx.netboot.dnbd3.protocol.Dnbd3Protocol;
-import org.openslx.netboot.dnbd3.protocol.LatestRidReply;
 import org.openslx.netboot.dnbd3.protocol.ProtocolException;
 import org.openslx.netboot.dnbd3.protocol.ReplyHeader;
 import org.openslx.netboot.dnbd3.protocol.RequestHeader;
@@ -28,10 +27,11 @@ import org.openslx.netboot.net.ZeroCopy;
  * reply), then requests are answered in order. GET_BLOCK past the end gets CMD_ERROR and the
  * connection stays; a non-GET_BLOCK request announcing more than 1000 payload bytes, a bad magic
  * or a truncated header closes it. Data goes out zero-copy ({@code transferTo}); bytes between the
- * file's end and the 4 KiB-rounded size are zeros. Differences from the reference, both harmless
- * to its clients: replies after the handshake carry the request's handle (the reference repeats
- * the last GET_BLOCK's on non-block replies), payloads of other commands are read and skipped (the reference would
- * misread them as headers), and LATEST_RID is answered.
+ * file's end and the 4 KiB-rounded size are zeros. Replies to other commands carry the handle of
+ * the connection's last GET_BLOCK (0 before the first), because the reference reuses one reply
+ * struct per connection; payload bytes announced by other commands are not skipped but read as the
+ * next header, and LATEST_RID, SET_CLIENT_MODE and unknown commands get no reply, all as the
+ * reference does (observed against its net.c, see {@code Dnbd3ReferenceBehaviourTest}).
  *
  * <p>Obtain one from {@link Dnbd3Server#handler()}; one instance serves all connections.
  */
@@ -78,6 +78,8 @@ public final class Dnbd3ConnectionHandler implements ConnectionHandler {
         private Image image;
         private ClientRegistry.Session session;
         private WriteWatchdog.Progress progress;
+        /** The handle the reference's reused reply struct still holds: the last GET_BLOCK's. */
+        private long lastBlockHandle;
 
         Connection(SocketChannel channel, ByteBuffer head) throws IOException {
             this.channel = channel;
@@ -173,20 +175,19 @@ public final class Dnbd3ConnectionHandler implements ConnectionHandler {
                     throw new ProtocolException(request + " announces more than " + Dnbd3Protocol.MAX_PAYLOAD
                             + " payload bytes");
                 }
-                in.skip(request.size(), clientTimeoutMillis, "the payload of " + request);
+                // No payload is read: like the reference, bytes a client sends after a non-GET_BLOCK
+                // header are taken as the next header (and a bad magic there closes the connection).
                 Optional<Command> command = request.knownCommand();
                 if (command.isEmpty()) {
                     LOG.log(System.Logger.Level.DEBUG, () -> "client " + who + " sent unknown " + request + "; ignored");
                     continue;
                 }
                 switch (command.get()) {
-                    case KEEPALIVE -> reply(Command.KEEPALIVE, request.handle(), null);
-                    case GET_SERVERS -> reply(Command.GET_SERVERS, request.handle(),
+                    case KEEPALIVE -> reply(Command.KEEPALIVE, lastBlockHandle, null);
+                    case GET_SERVERS -> reply(Command.GET_SERVERS, lastBlockHandle,
                             ServerEntry.encodeList(altServers.forClient(remote.getAddress(), image.name())));
-                    case GET_CRC32 -> reply(Command.GET_CRC32, request.handle(),
+                    case GET_CRC32 -> reply(Command.GET_CRC32, lastBlockHandle,
                             image.crcList().map(CrcList::encode).orElse(null));
-                    case LATEST_RID -> reply(Command.LATEST_RID, request.handle(),
-                            new LatestRidReply(store.latestRid(image.name()).orElse(image.rid())).encodePayload());
                     case SET_CLIENT_MODE -> session.isServer = false;
                     default -> LOG.log(System.Logger.Level.DEBUG, () -> "client " + who + " sent " + request
                             + " after the handshake; ignored");
@@ -198,6 +199,7 @@ public final class Dnbd3ConnectionHandler implements ConnectionHandler {
             long offset = request.offset();
             long size = request.size();
             long virtualSize = image.virtualSize();
+            lastBlockHandle = request.handle();
             if (offset >= virtualSize || offset + size > virtualSize) {
                 LOG.log(System.Logger.Level.DEBUG, () -> "client " + who + " asked for " + size + " bytes at "
                         + offset + ", beyond the end of " + image + " (" + virtualSize + " bytes); sent ERROR");

@@ -12,7 +12,10 @@ import org.openslx.netboot.dnbd3.protocol.SelectImageReply;
 
 /**
  * Server behaviour pinned to the reference implementation's source (bwLehrpool/dnbd3), byte for
- * byte where bytes are involved. Each test names the reference file and function it follows.
+ * byte where bytes are involved. Each test names the reference file and function it follows. The
+ * tests named "observed..." replay an exchange recorded against the reference dnbd3-server's
+ * src/server/net.c (bwLehrpool/dnbd3 01cfa46c, built locally, issue 3): request bytes as sent,
+ * reply bytes as received, with the image's random content replaced by ours.
  */
 class Dnbd3ReferenceBehaviourTest extends Dnbd3ServerTestBase {
     private static final HexFormat HEX = HexFormat.of();
@@ -73,6 +76,105 @@ class Dnbd3ReferenceBehaviourTest extends Dnbd3ServerTestBase {
         }
         try (RawClient client = connect()) {
             assertThat(client.select("dir/x", 5).rid()).isEqualTo(5);
+        }
+    }
+
+    /** A request header as the bytes on the wire: magic, cmd, size, offset (with hop byte), handle. */
+    private static byte[] request(int cmd, long size, long offset, long handle) {
+        return new RequestHeader(cmd, size, offset & 0x00ff_ffff_ffff_ffffL, (int) (offset >>> 56), handle).encode().array();
+    }
+
+    private static String replyHex(RawClient client) throws Exception {
+        return HEX.formatHex(client.bytes(16));
+    }
+
+    @Test
+    void observedNonBlockRepliesRepeatTheHandleOfTheLastGetBlock() throws Exception {
+        // Reference transcript: SELECT test.img rid 1; GET_BLOCK 4096@0 handle 107; KEEPALIVE;
+        // GET_SERVERS; GET_CRC32 -> every non-block reply carried handle 0x6b (one reply struct per
+        // connection in net_handleNewConnection()); before any GET_BLOCK it is 0.
+        start();
+        image("test.img.r1", (20 << 20) + 1234, 4);
+        CrcListWriter.write(base.resolve("test.img.r1"), done -> { });
+        server.images().scan();
+        try (RawClient client = connect()) {
+            client.select("test.img", 1);
+            client.send(request(5, 0, 0, 55));
+            assertThat(replyHex(client)).isEqualTo("7372" + "0500" + "00000000" + "0000000000000000");
+            client.send(request(1, 4096, 0, 107));
+            assertThat(replyHex(client)).isEqualTo("7372" + "0100" + "00100000" + "6b00000000000000");
+            client.bytes(4096);
+            client.send(request(5, 0, 0, 0));
+            assertThat(replyHex(client)).isEqualTo("7372" + "0500" + "00000000" + "6b00000000000000");
+            client.send(request(3, 0, 0, 0));
+            assertThat(replyHex(client)).isEqualTo("7372" + "0300" + "00000000" + "6b00000000000000");
+            client.send(request(8, 0, 0, 0));
+            assertThat(replyHex(client)).isEqualTo("7372" + "0800" + "0c000000" + "6b00000000000000");
+            client.bytes(12);
+            client.send(request(1, 10, 20975616, 9)); // at the virtual end: ERROR with the request's handle
+            assertThat(replyHex(client)).isEqualTo("7372" + "0400" + "00000000" + "0900000000000000");
+            client.send(request(5, 0, 0, 0));
+            assertThat(replyHex(client)).isEqualTo("7372" + "0500" + "00000000" + "0900000000000000");
+        }
+    }
+
+    @Test
+    void observedLatestRidSetClientModeAndUnknownCommandsGetNoReply() throws Exception {
+        // Reference: CMD_LATEST_RID (6) and unknown commands hit the "Unknown command" default branch,
+        // CMD_SET_CLIENT_MODE (7) only clears a flag; none is answered. The KEEPALIVE sent after them
+        // is the first reply, carrying the last GET_BLOCK's handle 0x0d.
+        start();
+        image("m.r1", 8192, 2);
+        image("m.r2", 8192, 3);
+        try (RawClient client = connect()) {
+            client.select("m", 1);
+            client.send(request(1, 5, 4097L | (0x42L << 56), 13)); // hop byte 0x42 ignored
+            assertThat(replyHex(client)).isEqualTo("7372" + "0100" + "05000000" + "0d00000000000000");
+            client.bytes(5);
+            client.send(request(6, 0, 0, 1));
+            client.send(request(7, 0, 0, 2));
+            client.send(request(99, 0, 0, 3));
+            client.send(request(5, 0, 0, 4));
+            assertThat(replyHex(client)).isEqualTo("7372" + "0500" + "00000000" + "0d00000000000000");
+            assertThat(client.getBlock(0, 4, 14)).hasSize(4);
+        }
+    }
+
+    @Test
+    void observedPayloadAfterAnOtherCommandIsReadAsTheNextHeader() throws Exception {
+        // Reference: only SELECT_IMAGE's payload is read (recv_request_payload); GET_SERVERS with
+        // size 4 and "abcd" was answered, then "abcd" + the next KEEPALIVE's first 20 bytes made a
+        // header with a bad magic, and the connection was closed without a KEEPALIVE reply.
+        start();
+        image("p.r1", 4096, 2);
+        try (RawClient client = connect()) {
+            client.select("p", 1);
+            client.send(request(3, 4, 0, 0));
+            client.send("abcd".getBytes());
+            client.send(request(5, 0, 0, 0));
+            assertThat(replyHex(client)).isEqualTo("7372" + "0300" + "00000000" + "0000000000000000");
+            assertThat(client.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void observedGetBlockEdgesAtTheEndOfAnUnalignedImage() throws Exception {
+        // Reference transcript for a 20972754-byte image (virtual size 20975616): size 0 inside the
+        // image -> empty GET_BLOCK reply; 4096 bytes from 100 before the real end -> ERROR (past the
+        // virtual end); 1000 bytes from there -> 100 data bytes and 900 zeros.
+        start();
+        byte[] data = image("e.r1", 20972754, 6);
+        try (RawClient client = connect()) {
+            assertThat(client.select("e", 1).imageSize()).isEqualTo(20975616);
+            client.send(request(1, 0, 20975615, 10));
+            assertThat(replyHex(client)).isEqualTo("7372" + "0100" + "00000000" + "0a00000000000000");
+            client.send(request(1, 4096, 20972654, 11));
+            assertThat(replyHex(client)).isEqualTo("7372" + "0400" + "00000000" + "0b00000000000000");
+            client.send(request(1, 1000, 20972654, 12));
+            assertThat(replyHex(client)).isEqualTo("7372" + "0100" + "e8030000" + "0c00000000000000");
+            byte[] expected = new byte[1000];
+            System.arraycopy(data, 20972654, expected, 0, 100);
+            assertThat(client.bytes(1000)).isEqualTo(expected);
         }
     }
 }
