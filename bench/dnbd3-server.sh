@@ -3,8 +3,11 @@
 # GET_BLOCKs, 4 in flight each, bench/Dnbd3LoadClient.java), next to a minimal C sendfile server
 # (bench/dnbd3-sendfile-baseline.c, what the reference does per request; built with cc if there)
 # under the same load; and the server's memory idle, while 64 clients stream, and with 2000 idle clients.
+# With DNBD3_REFERENCE_SERVER=/path/to/dnbd3-server (optional; skipped when unset) the reference
+# server runs the same load too (started as `dnbd3-server -n -c CONFDIR` with a server.conf whose
+# basePath is the image folder), in a column of its own.
 # Prints Markdown rows for docs/BENCHMARKS.md.
-#   bench/dnbd3-server.sh [SECONDS_PER_RUN] [IMAGE_MIB]
+#   [DNBD3_REFERENCE_SERVER=PATH] bench/dnbd3-server.sh [SECONDS_PER_RUN] [IMAGE_MIB]
 # SLX_JAVA_OPTS goes to the server JVM; the default below is the small-memory setting.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
@@ -15,6 +18,8 @@ java="${SLX_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
 export SLX_JAVA_OPTS="${SLX_JAVA_OPTS:--Xmx64m -Xms4m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=16m}"
 port=$((20000 + RANDOM % 20000))
 baseline_port=$((port + 1))
+reference_port=$((port + 2))
+reference="${DNBD3_REFERENCE_SERVER:-}"
 
 work="$(mktemp -d)"
 pids=()
@@ -43,7 +48,20 @@ if cc -O2 -pthread -o "$work/baseline" bench/dnbd3-sendfile-baseline.c 2> "$work
 else
   echo "bench: no C compiler, no sendfile baseline" >&2
 fi
+have_reference=false
+if [ -n "$reference" ]; then
+  [ -x "$reference" ] || { echo "bench: DNBD3_REFERENCE_SERVER=$reference is not an executable" >&2; exit 2; }
+  mkdir -p "$work/reference-conf"
+  printf '[dnbd3]\nbasePath=%s\nlistenPort=%s\n' "$work/base" "$reference_port" > "$work/reference-conf/server.conf"
+  "$reference" -n -c "$work/reference-conf" > "$work/reference.log" 2>&1 &
+  reference_pid=$!
+  pids+=("$reference_pid")
+  have_reference=true
+fi
 for _ in $(seq 100); do grep -q "dnbd3: serving" "$work/server.log" 2>/dev/null && break; sleep 0.1; done
+if $have_reference; then
+  for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$reference_port") 2>/dev/null && break; sleep 0.1; done
+fi
 
 memory() { # "RSS x MiB (anonymous y MiB)"
   awk '/^VmRSS/ {r=$2} /^RssAnon/ {a=$2} END {printf "RSS %d MiB (anonymous %d MiB)", r/1024, a/1024}' "/proc/$server_pid/status"
@@ -65,12 +83,16 @@ load() {
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 sleep 1
-echo "| server idle | | | $(memory) |"
+echo "| run | slx dnbd3 serve | C sendfile loop | reference dnbd3-server | slx server memory |"
+echo "| --- | --- | --- | --- | --- |"
+echo "| server idle | | | | $(memory) |"
 for clients in 1 8 64; do
   ours="$(load "$port" "$server_pid" "$clients" "$seconds" "$work/during")"
   baseline="-"
   if $have_baseline; then baseline="$(load "$baseline_port" "$baseline_pid" "$clients" "$seconds")"; fi
-  echo "| $clients streaming client(s) | $ours | $baseline | $(cat "$work/during") |"
+  ref="-"
+  if $have_reference; then ref="$(load "$reference_port" "$reference_pid" "$clients" "$seconds")"; fi
+  echo "| $clients streaming client(s) | $ours | $baseline | $ref | $(cat "$work/during") |"
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
@@ -81,7 +103,7 @@ pids+=("$idle_pid")
 exec 7> "$work/hold"
 for _ in $(seq 600); do grep -q connected "$work/idle.out" 2>/dev/null && break; sleep 0.1; done
 sleep 2
-echo "| 2000 idle clients ($(cat "$work/idle.out")) | | | $(memory) |"
+echo "| 2000 idle clients ($(cat "$work/idle.out")) | | | | $(memory) |"
 exec 7>&-
 wait "$idle_pid" || true
-echo "| peak over the whole run (VmHWM) | | | $(awk '/^VmHWM/ {printf "%d MiB", $2/1024}' "/proc/$server_pid/status") |"
+echo "| peak over the whole run (VmHWM) | | | | $(awk '/^VmHWM/ {printf "%d MiB", $2/1024}' "/proc/$server_pid/status") |"
