@@ -53,4 +53,19 @@ class ServerEntryTest {
         assertThatThrownBy(() -> ServerEntry.encodeList(java.util.Collections.nCopies(9, entry)))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void observedReferenceListWithStackGarbageInTheUnusedIpv4BytesDecodesToTheAddresses() throws Exception {
+        // GET_SERVERS payload recorded from the reference dnbd3-server (issue 3), alt-servers file
+        // "127.0.0.1:5104", "127.0.0.3:5003", "-127.0.0.9", "+127.0.0.2:5105", client 127.0.0.1:
+        // closest first, the private entry left out, and bytes 4..15 of each IPv4 address are
+        // whatever was on the stack (parse_address() in src/server/helper.c copies only 4 bytes).
+        ByteBuffer payload = ByteBuffer.wrap(HEX.parseHex(
+                "7f000001fc7f00004c31e2bfa655000013f00200"
+                + "7f000003fc7f00004c31e2bfa6550000138b0200"
+                + "7f000002fc7f00004c31e2bfa655000013f10200"));
+        assertThat(ServerEntry.decodeList(payload)).extracting(ServerEntry::socketAddress).containsExactly(
+                new InetSocketAddress("127.0.0.1", 5104), new InetSocketAddress("127.0.0.3", 5003),
+                new InetSocketAddress("127.0.0.2", 5105));
+    }
 }

@@ -57,6 +57,8 @@ class CrcListWriterTest {
         // Expected bytes computed with Python's zlib.crc32 (the reference uses zlib's CRC-32,
         // src/shared/crc32.c): image_generateCrcFile() in src/server/image.c writes the u32 LE master
         // (CRC of the list bytes) then one u32 LE per 16 MiB, the last block zero-padded to 4 KiB.
+        // Observed (issue 3): `dnbd3-server --crc known.r1` built from the reference wrote exactly
+        // these 12 bytes for this file.
         int size = (16 << 20) + 5000;
         byte[] data = new byte[size];
         for (int i = 0; i < size; i++) {
