@@ -4,6 +4,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
@@ -40,6 +41,7 @@ public final class Dnbd3ConnectionHandler implements ConnectionHandler {
 
     /** Blocks up to this size are copied and sent with their header in one write (one TCP segment). */
     private static final int SMALL_BLOCK = 16 * 1024;
+    private static final int MIN_SEND_BUFFER = 1 << 20;
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 * 1024).asReadOnlyBuffer();
 
     private final ImageStore store;
@@ -62,7 +64,23 @@ public final class Dnbd3ConnectionHandler implements ConnectionHandler {
     @Override
     public void serve(SocketChannel channel, ByteBuffer head) throws IOException {
         try (channel) {
+            enlargeSendBuffer(channel);
             new Connection(channel, head).run();
+        }
+    }
+
+    /**
+     * At least 1 MiB of send buffer for the direction that carries image data, as the reference's
+     * net_handleNewConnection() does (SERVER_TCP_BUFFER_MIN_SIZE_PAYLOAD; Linux reports twice the
+     * size set, hence the halving).
+     */
+    private static void enlargeSendBuffer(SocketChannel channel) {
+        try {
+            if (channel.getOption(StandardSocketOptions.SO_SNDBUF) / 2 < MIN_SEND_BUFFER) {
+                channel.setOption(StandardSocketOptions.SO_SNDBUF, MIN_SEND_BUFFER);
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "could not enlarge the send buffer: " + e);
         }
     }
 
