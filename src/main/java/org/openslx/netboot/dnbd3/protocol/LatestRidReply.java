@@ -3,8 +3,9 @@ package org.openslx.netboot.dnbd3.protocol;
 import java.nio.ByteBuffer;
 
 /**
- * Payload of a LATEST_RID reply: one u16, the newest revision of the selected image. Our server
- * answers LATEST_RID; the reference server never does, so clients must not wait for it.
+ * Payload of a LATEST_RID reply: one u16, the newest revision of the selected image, as the
+ * reference kernel client would read it. Neither the reference server nor ours answers LATEST_RID
+ * (observed against the reference, issue 3), so clients must not wait for it.
  *
  * @param rid newest revision, 1..65535
  */
