@@ -17,12 +17,15 @@ public final class FileSource implements BlockSource, FileMapped {
     private final FileChannel channel;
     private final long size;
     private final boolean writable;
+    /** Finds holes in a sparse file; null if it cannot (then the file counts as all data). */
+    private final FileHoles holes;
 
-    private FileSource(Path path, FileChannel channel, long size, boolean writable) {
+    private FileSource(Path path, FileChannel channel, long size, boolean writable, FileHoles holes) {
         this.path = path;
         this.channel = channel;
         this.size = size;
         this.writable = writable;
+        this.holes = holes;
     }
 
     public static FileSource openReadOnly(Path path) throws IOException {
@@ -42,7 +45,7 @@ public final class FileSource implements BlockSource, FileMapped {
                 : FileChannel.open(path, StandardOpenOption.READ);
         try {
             long size = channel.size();
-            return new FileSource(path, channel, size, writable);
+            return new FileSource(path, channel, size, writable, FileHoles.open(path));
         } catch (IOException e) {
             channel.close();
             throw e;
@@ -82,6 +85,16 @@ public final class FileSource implements BlockSource, FileMapped {
         return List.of(new InFile(channel, offset, length));
     }
 
+    /** Holes and data as the file system reports them (SEEK_HOLE, SEEK_DATA), if it can. */
+    @Override
+    public Allocation allocation(long offset, long maxLength) throws IOException {
+        checkRange(offset, maxLength);
+        if (maxLength <= 0) {
+            throw new IOException(path + ": allocation of an empty range at offset " + offset);
+        }
+        return holes == null ? Allocation.data(maxLength) : holes.allocation(offset, maxLength, size);
+    }
+
     @Override
     public boolean canWrite() {
         return writable;
@@ -113,6 +126,9 @@ public final class FileSource implements BlockSource, FileMapped {
 
     @Override
     public void close() throws IOException {
+        if (holes != null) {
+            holes.close();
+        }
         channel.close();
     }
 }
