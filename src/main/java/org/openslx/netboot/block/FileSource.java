@@ -17,15 +17,19 @@ public final class FileSource implements BlockSource, FileMapped {
     private final FileChannel channel;
     private final long size;
     private final boolean writable;
-    /** Finds holes in a sparse file; null if it cannot (then the file counts as all data). */
-    private final FileHoles holes;
+    /**
+     * Finds holes in a sparse file, set up on first use: binding the C functions costs a fifth
+     * of a second of start-up, which commands that never ask (image cat of a raw file) skip.
+     */
+    private FileHoles holes;
+    private boolean holesOpened;
+    private boolean closed;
 
-    private FileSource(Path path, FileChannel channel, long size, boolean writable, FileHoles holes) {
+    private FileSource(Path path, FileChannel channel, long size, boolean writable) {
         this.path = path;
         this.channel = channel;
         this.size = size;
         this.writable = writable;
-        this.holes = holes;
     }
 
     public static FileSource openReadOnly(Path path) throws IOException {
@@ -45,7 +49,7 @@ public final class FileSource implements BlockSource, FileMapped {
                 : FileChannel.open(path, StandardOpenOption.READ);
         try {
             long size = channel.size();
-            return new FileSource(path, channel, size, writable, FileHoles.open(path));
+            return new FileSource(path, channel, size, writable);
         } catch (IOException e) {
             channel.close();
             throw e;
@@ -92,7 +96,17 @@ public final class FileSource implements BlockSource, FileMapped {
         if (maxLength <= 0) {
             throw new IOException(path + ": allocation of an empty range at offset " + offset);
         }
-        return holes == null ? Allocation.data(maxLength) : holes.allocation(offset, maxLength, size);
+        FileHoles finder = holes();
+        return finder == null ? Allocation.data(maxLength) : finder.allocation(offset, maxLength, size);
+    }
+
+    /** The hole finder, or null if this file has none (then it counts as all data). */
+    private synchronized FileHoles holes() {
+        if (!holesOpened && !closed) {
+            holesOpened = true;
+            holes = FileHoles.open(path);
+        }
+        return holes;
     }
 
     @Override
@@ -126,8 +140,12 @@ public final class FileSource implements BlockSource, FileMapped {
 
     @Override
     public void close() throws IOException {
-        if (holes != null) {
-            holes.close();
+        synchronized (this) {
+            closed = true;
+            if (holes != null) {
+                holes.close();
+                holes = null;
+            }
         }
         channel.close();
     }
