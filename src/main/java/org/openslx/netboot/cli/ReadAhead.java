@@ -22,11 +22,12 @@ import org.openslx.netboot.block.FileMapped;
 import org.openslx.netboot.util.TaskFailure;
 
 /**
- * Copies a whole source to a channel in large chunks, reading several chunks ahead in parallel
- * (so compressed clusters are decompressed on all cores) and writing them in order. Chunks
- * whose bytes lie in a file ({@link FileMapped}) are not read at all: the kernel copies them
- * to the output (copy_file_range or sendfile), which halves the copying for raw and
- * uncompressed qcow2 images.
+ * Copies a whole source out in large chunks, on all cores (so compressed clusters are
+ * decompressed in parallel). Into a pipe ({@link #copy}) chunks are read ahead in parallel and
+ * written in order; chunks whose bytes lie in a file ({@link FileMapped}) are not read at all:
+ * the kernel copies them (sendfile), which halves the copying for raw and uncompressed qcow2
+ * images. Into a regular file ({@link #copyToFile}) no chunk waits for another: each is written
+ * at its place as soon as it is ready, and holes are left unwritten.
  */
 final class ReadAhead {
     static final int CHUNK_BYTES = 2 << 20;
