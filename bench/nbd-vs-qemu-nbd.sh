@@ -19,7 +19,10 @@
 # hand below the table stay).
 #
 # The image content is the start of a tar of /usr/lib: real binaries and text, compressible
-# like an OS image, with few zero runs (so qemu-nbd's block status cannot skip much).
+# like an OS image, with few zero runs. The raw file is fully allocated (not sparse); the qcow2
+# variants hold a few zero clusters where qemu-img found zeros. Both servers answer block status
+# (base:allocation), so nbdcopy skips the same holes on both sides; the allocation of each
+# image is measured (qemu-img map) and written next to the results.
 # slx variants it cannot serve yet (qcow2 before the decoder lands) are reported as skipped.
 set -euo pipefail
 
@@ -101,6 +104,13 @@ sample_rss() { local max=0 r; while [ ! -e "$2" ] && r=$(awk '/VmRSS/ { print $2
   [ "$r" -gt "$max" ] && max=$r; sleep 0.1; done; echo "$max"; }
 cpu_per_run() { awk -v a="$1" -v b="$2" -v n="$runs" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (b - a) / hz / n }'; }
 
+# Bytes qemu-img map reports as holes (data: false) in an image: what block status can skip.
+holes_of() { qemu-img map --output=json -f "$(format_for "$1")" "$(image_for "$1")" |
+  awk -F'[:,]' '/"data": false/ { for (i = 1; i < NF; i++) if ($i ~ /"length"/) s += $(i + 1) } END { printf "%.1f", s / 1048576 }'; }
+allocation=""
+for v in $variants; do allocation+="${allocation:+, }$v $(holes_of "$v") MiB"; done
+log "holes per image (qemu-img map): $allocation"
+
 load="$(cut -d' ' -f1-3 /proc/loadavg)"
 results=()
 for v in $variants; do
@@ -178,7 +188,8 @@ Written by \`bench/nbd-vs-qemu-nbd.sh --runs $runs --variants \"$variants\"\` on
 ($(nproc) CPUs, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), shared with other work;
 $(qemu-nbd --version | sed -n 1p), $(nbdcopy --version | sed -n 1p), SLX_JAVA_OPTS=\"$SLX_JAVA_OPTS\"
 on top of the launcher's \`$(sed -n 's/^default_java_opts="\(.*\)"$/\1/p' "$slx")\`).
-1 GiB image (start of a tar of /usr/lib), unix sockets, nbdcopy to null:, median of $runs runs
+1 GiB image (start of a tar of /usr/lib; raw file fully allocated, holes by qemu-img map: $allocation),
+unix sockets, nbdcopy to null: (both servers answer block status), median of $runs runs
 after a warm-up; ratio = slx throughput / qemu throughput (target: at least 1.20x).
 Server CPU is user+system time of the server process per GiB copied. RSS while copying is the
 largest VmRSS sampled every 0.1 s during the slx nbdcopy runs, peak RSS the VmHWM of the

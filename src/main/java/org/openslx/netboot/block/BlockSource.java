@@ -32,6 +32,24 @@ public interface BlockSource extends Closeable {
     /** A short human-readable name for messages and logs, e.g. the file path or dnbd3 URL. */
     String describe();
 
+    /**
+     * How the bytes from {@code offset} on are stored: one run of at most {@code maxLength}
+     * bytes (and at least one) that are all data or all hole. Exports answer block status
+     * queries with it (NBD {@code base:allocation}), so copies can skip holes. A layer may stop
+     * a run early, e.g. to bound the metadata it reads; callers ask again for the rest.
+     *
+     * <p>The default says everything is data, which is always true, only less useful.
+     *
+     * @throws IOException if the range lies outside the source or its metadata is corrupt
+     */
+    default Allocation allocation(long offset, long maxLength) throws IOException {
+        checkRange(offset, maxLength);
+        if (maxLength <= 0) {
+            throw new IOException(describe() + ": allocation of an empty range at offset " + offset);
+        }
+        return Allocation.data(maxLength);
+    }
+
     /** Whether {@link #write} and {@link #flush} are supported. */
     default boolean canWrite() {
         return false;

@@ -81,8 +81,14 @@ public final class ImageCommand implements Runnable {
                         + " redirect standard output to a file or pipe");
             }
             try (BlockSource source = Sources.open(options.source, partition, options.qcow2Options())) {
-                ReadAhead.copy(source, StandardOutput.channel(), ReadAhead.CHUNK_BYTES, ReadAhead.defaultParallelism(),
-                        progress ? new ProgressLine(source.size()) : written -> { });
+                LongConsumer report = progress ? new ProgressLine(source.size()) : written -> { };
+                StandardOutput.RegularFile file = StandardOutput.regularFile();
+                if (file != null) {
+                    ReadAhead.copyToFile(source, file, ReadAhead.CHUNK_BYTES, ReadAhead.defaultParallelism(), report);
+                } else {
+                    ReadAhead.copy(source, StandardOutput.channel(), ReadAhead.CHUNK_BYTES,
+                            ReadAhead.defaultParallelism(), report);
+                }
             }
             return 0;
         }
@@ -98,7 +104,7 @@ public final class ImageCommand implements Runnable {
         }
 
         @Override
-        public void accept(long written) {
+        public synchronized void accept(long written) {
             long now = System.nanoTime();
             if (written < total && now - lastNanos < 1_000_000_000L) {
                 return;

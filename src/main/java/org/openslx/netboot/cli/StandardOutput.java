@@ -5,7 +5,10 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * Standard output as a channel for commands that write much data ({@code slx image cat}). In
@@ -19,6 +22,42 @@ final class StandardOutput {
 
     private StandardOutput() {
     }
+
+    /**
+     * Standard output redirected to a regular file (not a pipe, a terminal or a file opened
+     * for appending), which can then be written at any position by several threads at once.
+     *
+     * @param channel descriptor 1 as a channel: positional writes are pwrite
+     * @param start where the output begins: the descriptor's position
+     * @param fresh whether the file holds nothing from {@code start} on, so ranges left
+     *     unwritten read as zeros and runs of zeros may be skipped (written sparse)
+     */
+    record RegularFile(FileChannel channel, long start, boolean fresh) {
+    }
+
+    /** Standard output as a {@link RegularFile}, or null if it is something else. */
+    static RegularFile regularFile() throws IOException {
+        if (!isProcessOutput || !Files.isRegularFile(Path.of("/proc/self/fd/1")) || appending()) {
+            return null;
+        }
+        System.out.flush();
+        @SuppressWarnings("resource")
+        FileChannel fd1 = new FileOutputStream(FileDescriptor.out).getChannel();
+        long start = fd1.position();
+        return new RegularFile(fd1, start, fd1.size() <= start);
+    }
+
+    /** Whether descriptor 1 has O_APPEND, where a positional write would land at the end instead. */
+    private static boolean appending() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/fdinfo/1"))) {
+            if (line.startsWith("flags:")) {
+                return (Integer.parseInt(line.substring(6).strip(), 8) & O_APPEND) != 0;
+            }
+        }
+        return true; // unknown: take the safe, sequential path
+    }
+
+    private static final int O_APPEND = 02000;
 
     /** The channel; closing it is not needed (and would not close standard output). */
     static WritableByteChannel channel() {

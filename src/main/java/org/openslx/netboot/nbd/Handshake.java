@@ -7,6 +7,8 @@ import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.channels.GatheringByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -19,14 +21,18 @@ final class Handshake {
     static final int MAX_OPTION_LENGTH = 64 * 1024;
     private static final int EXPORT_NAME_REPLY_ZEROES = 124;
 
-    /** What the client chose: the reply style and the export name it asked for. */
-    record Negotiated(boolean structuredReplies, String requestedName) {
+    /**
+     * What the client chose: the reply style, the export name it asked for, and whether it
+     * selected the {@code base:allocation} context (so it may send BLOCK_STATUS).
+     */
+    record Negotiated(boolean structuredReplies, String requestedName, boolean baseAllocation) {
     }
 
     private final ChannelReader in;
     private final GatheringByteChannel out;
     private final Export export;
     private boolean structuredReplies;
+    private boolean baseAllocation;
 
     Handshake(ChannelReader in, GatheringByteChannel out, Export export) {
         this.in = in;
@@ -58,7 +64,7 @@ final class Handshake {
             switch (option) {
                 case OPT_EXPORT_NAME -> {
                     sendExportNameReply(noZeroes);
-                    return Optional.of(new Negotiated(structuredReplies, utf8(data)));
+                    return Optional.of(new Negotiated(structuredReplies, utf8(data), baseAllocation));
                 }
                 case OPT_ABORT -> {
                     reply(option, REP_ACK, ByteBuffer.allocate(0));
@@ -73,10 +79,11 @@ final class Handshake {
                         reply(option, REP_ACK, ByteBuffer.allocate(0));
                     }
                 }
+                case OPT_LIST_META_CONTEXT, OPT_SET_META_CONTEXT -> metaContext(option, data);
                 case OPT_INFO, OPT_GO -> {
                     Optional<String> chosen = info(option, data);
                     if (option == OPT_GO && chosen.isPresent()) {
-                        return Optional.of(new Negotiated(structuredReplies, chosen.get()));
+                        return Optional.of(new Negotiated(structuredReplies, chosen.get(), baseAllocation));
                     }
                 }
                 default -> replyError(option, REP_ERR_UNSUP, "option " + option + " is not supported");
@@ -92,6 +99,60 @@ final class Handshake {
         byte[] name = export.name().getBytes(StandardCharsets.UTF_8);
         reply(OPT_LIST, REP_SERVER, ByteBuffer.allocate(4 + name.length).putInt(name.length).put(name).flip());
         reply(OPT_LIST, REP_ACK, ByteBuffer.allocate(0));
+    }
+
+    /**
+     * Answers LIST_META_CONTEXT and SET_META_CONTEXT. The one context is {@code base:allocation};
+     * LIST with no queries, or the query {@code base:}, lists it; SET selects it when asked for by
+     * its full name and replaces any earlier selection. Other queries match nothing, as the
+     * protocol asks. SET needs structured replies first: BLOCK_STATUS can only answer in them.
+     */
+    private void metaContext(int option, ByteBuffer data) throws IOException {
+        String optionName = option == OPT_SET_META_CONTEXT ? "NBD_OPT_SET_META_CONTEXT" : "NBD_OPT_LIST_META_CONTEXT";
+        List<String> queries = new ArrayList<>();
+        try {
+            readString(data); // the export name: every name is our one export
+            long count = Integer.toUnsignedLong(data.getInt());
+            if (count > data.remaining() / 4) {
+                throw new BufferUnderflowException();
+            }
+            for (long i = 0; i < count; i++) {
+                queries.add(readString(data));
+            }
+            if (data.hasRemaining()) {
+                throw new BufferUnderflowException();
+            }
+        } catch (BufferUnderflowException e) {
+            replyError(option, REP_ERR_INVALID, "malformed " + optionName + " request (" + data.capacity() + " bytes)");
+            return;
+        }
+        if (option == OPT_SET_META_CONTEXT && !structuredReplies) {
+            replyError(option, REP_ERR_INVALID, optionName + " needs structured replies (NBD_OPT_STRUCTURED_REPLY) first");
+            return;
+        }
+        boolean matches = option == OPT_LIST_META_CONTEXT
+                ? queries.isEmpty() || queries.contains("base:") || queries.contains(BASE_ALLOCATION)
+                : queries.contains(BASE_ALLOCATION);
+        if (option == OPT_SET_META_CONTEXT) {
+            baseAllocation = matches;
+        }
+        if (matches) {
+            byte[] name = BASE_ALLOCATION.getBytes(StandardCharsets.UTF_8);
+            reply(option, REP_META_CONTEXT,
+                    ByteBuffer.allocate(4 + name.length).putInt(BASE_ALLOCATION_ID).put(name).flip());
+        }
+        reply(option, REP_ACK, ByteBuffer.allocate(0));
+    }
+
+    /** A string of the option data: a 32-bit length, then that many bytes of UTF-8. */
+    private static String readString(ByteBuffer data) {
+        int length = data.getInt();
+        if (length < 0 || length > data.remaining()) {
+            throw new BufferUnderflowException();
+        }
+        byte[] bytes = new byte[length];
+        data.get(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     /**

@@ -41,10 +41,11 @@ final class NbdConnection implements Runnable {
                 outcome = "aborted the handshake";
             } else {
                 boolean structured = negotiated.get().structuredReplies();
-                LOG.log(Level.DEBUG, "{0} chose export \"{1}\" with {2} replies", peer,
-                        negotiated.get().requestedName(), structured ? "structured" : "simple");
-                transmission = new Transmission(export.source(), in, new ReplyWriter(channel), structured, peer,
-                        slotCount, this::abort);
+                LOG.log(Level.DEBUG, "{0} chose export \"{1}\" with {2} replies{3}", peer,
+                        negotiated.get().requestedName(), structured ? "structured" : "simple",
+                        negotiated.get().baseAllocation() ? " and block status" : "");
+                transmission = new Transmission(export.source(), in, new ReplyWriter(channel), structured,
+                        negotiated.get().baseAllocation(), peer, slotCount, this::abort);
                 outcome = transmission.run();
             }
         } catch (ProtocolViolation e) {

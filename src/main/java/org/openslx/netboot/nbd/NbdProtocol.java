@@ -24,12 +24,23 @@ final class NbdProtocol {
     static final int OPT_INFO = 6;
     static final int OPT_GO = 7;
     static final int OPT_STRUCTURED_REPLY = 8;
+    static final int OPT_LIST_META_CONTEXT = 9;
+    static final int OPT_SET_META_CONTEXT = 10;
 
     static final int REP_ACK = 1;
     static final int REP_SERVER = 2;
     static final int REP_INFO = 3;
+    static final int REP_META_CONTEXT = 4;
     static final int REP_ERR_UNSUP = 0x80000001;
     static final int REP_ERR_INVALID = 0x80000003;
+    static final int REP_ERR_TOO_BIG = 0x8000000a;
+
+    /** The one metadata context we serve: which ranges are holes and read as zeros. */
+    static final String BASE_ALLOCATION = "base:allocation";
+    /** The id our replies give it (any number the server chooses). */
+    static final int BASE_ALLOCATION_ID = 1;
+    static final int STATE_HOLE = 1 << 0;
+    static final int STATE_ZERO = 1 << 1;
 
     static final short INFO_EXPORT = 0;
     static final short INFO_NAME = 1;
@@ -63,12 +74,15 @@ final class NbdProtocol {
     static final short CMD_DISC = 2;
     static final short CMD_FLUSH = 3;
     static final short CMD_TRIM = 4;
+    static final short CMD_BLOCK_STATUS = 7;
 
     static final short CMD_FLAG_FUA = 1 << 0;
+    static final short CMD_FLAG_REQ_ONE = 1 << 3;
 
     static final short REPLY_FLAG_DONE = 1 << 0;
     static final short REPLY_TYPE_NONE = 0;
     static final short REPLY_TYPE_OFFSET_DATA = 1;
+    static final short REPLY_TYPE_BLOCK_STATUS = 5;
     static final short REPLY_TYPE_ERROR = (short) 0x8001;
 
     // Error values of replies (errno-like, but fixed by the protocol).
@@ -85,6 +99,7 @@ final class NbdProtocol {
             case CMD_DISC -> "DISC";
             case CMD_FLUSH -> "FLUSH";
             case CMD_TRIM -> "TRIM";
+            case CMD_BLOCK_STATUS -> "BLOCK_STATUS";
             default -> "command " + type;
         };
     }

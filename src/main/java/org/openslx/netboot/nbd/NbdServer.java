@@ -46,6 +46,8 @@ public final class NbdServer implements Closeable {
 
     private final Export export;
     private final int slotsPerConnection;
+    /** Send buffer asked for on unix socket connections. */
+    private static final int UNIX_SEND_BUFFER = Integer.getInteger("slx.nbd.sndbuf", 1 << 20);
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final Set<NbdConnection> connections = ConcurrentHashMap.newKeySet();
     private final Set<Thread> connectionThreads = ConcurrentHashMap.newKeySet();
@@ -184,6 +186,14 @@ public final class NbdServer implements Closeable {
                 }
             } else {
                 peer = "client #" + clientNumbers.incrementAndGet() + " on " + listener.description();
+                try {
+                    // Room for a whole large read reply: sendfile then hands it over in one call
+                    // instead of waking up again for each piece the default ~200 KiB lets through.
+                    // The kernel caps it at net.core.wmem_max; memory is only used while queued.
+                    client.setOption(StandardSocketOptions.SO_SNDBUF, UNIX_SEND_BUFFER);
+                } catch (IOException | UnsupportedOperationException e) {
+                    LOG.log(Level.DEBUG, "{0}: keeping the default send buffer ({1})", peer, e.getMessage());
+                }
             }
             serve(client, peer);
         }

@@ -40,6 +40,21 @@ final class Replies {
         return dst.flip();
     }
 
+    /**
+     * A final BLOCK_STATUS chunk for context {@code contextId}: {@code count} descriptors, each a
+     * length and its state flags, taken from the two arrays.
+     */
+    static ByteBuffer blockStatus(long handle, int contextId, int[] lengths, int[] states, int count) {
+        int payload = 4 + 8 * count;
+        ByteBuffer dst = ByteBuffer.allocate(CHUNK_HEADER_LENGTH + payload);
+        chunkHeader(dst, REPLY_FLAG_DONE, REPLY_TYPE_BLOCK_STATUS, handle, payload);
+        dst.putInt(contextId);
+        for (int i = 0; i < count; i++) {
+            dst.putInt(lengths[i]).putInt(states[i]);
+        }
+        return dst.flip();
+    }
+
     /** A final ERROR chunk with a message for the person at the client. */
     static ByteBuffer error(long handle, int error, String message) {
         String text = message.length() > MAX_MESSAGE_CHARS ? message.substring(0, MAX_MESSAGE_CHARS) : message;

@@ -29,6 +29,8 @@ final class Transmission {
     private final ChannelReader in;
     private final ReplyWriter out;
     private final boolean structured;
+    /** Whether the client selected {@code base:allocation}, the condition for BLOCK_STATUS. */
+    private final boolean baseAllocation;
     private final String peer;
     private final RequestSlots slots;
     private final ReadResponder reads;
@@ -41,12 +43,13 @@ final class Transmission {
      * @param abort called when a concurrent reply fails: it must drop the connection, which
      *     also ends {@link #run()}
      */
-    Transmission(BlockSource source, ChannelReader in, ReplyWriter out, boolean structured, String peer,
-            int slotCount, Consumer<Exception> abort) {
+    Transmission(BlockSource source, ChannelReader in, ReplyWriter out, boolean structured, boolean baseAllocation,
+            String peer, int slotCount, Consumer<Exception> abort) {
         this.source = source;
         this.in = in;
         this.out = out;
         this.structured = structured;
+        this.baseAllocation = baseAllocation;
         this.peer = peer;
         this.slots = new RequestSlots(slotCount);
         this.reads = new ReadResponder(source, out, structured, peer);
@@ -77,6 +80,7 @@ final class Transmission {
                     }
                     case CMD_FLUSH -> flush(request);
                     case CMD_TRIM -> trim(request);
+                    case CMD_BLOCK_STATUS -> blockStatus(request);
                     default -> fail(request, EINVAL, "unknown command " + request.type());
                 }
             }
@@ -212,6 +216,34 @@ final class Transmission {
             } catch (IOException e) {
                 failSourceError(request, e);
             }
+        }
+    }
+
+    /**
+     * Answers BLOCK_STATUS for {@code base:allocation} with one chunk of descriptors. It runs on
+     * this thread: it only consults metadata (cached qcow2 tables, lseek), and a bounded amount of
+     * it, since the reply may cover less than asked (the client asks again for the rest).
+     */
+    private void blockStatus(Request request) throws IOException {
+        if ((request.flags() & ~(CMD_FLAG_FUA | CMD_FLAG_REQ_ONE)) != 0) {
+            fail(request, EINVAL, unsupportedFlags(request));
+        } else if (!structured || !baseAllocation) {
+            fail(request, EINVAL, "BLOCK_STATUS needs the base:allocation context (NBD_OPT_SET_META_CONTEXT)");
+        } else if (request.length() == 0) {
+            fail(request, EINVAL, "BLOCK_STATUS of 0 bytes");
+        } else if (!request.fitsIn(source.size())) {
+            fail(request, EINVAL, request.describe() + " lies outside the export (size " + source.size() + ")");
+        } else {
+            BlockStatus.Descriptors found;
+            try {
+                found = BlockStatus.describe(source, request.offset(), request.length(),
+                        (request.flags() & CMD_FLAG_REQ_ONE) != 0);
+            } catch (IOException | RuntimeException e) {
+                failSourceError(request, e instanceof IOException io ? io : new IOException(e.toString(), e));
+                return;
+            }
+            out.send(Replies.blockStatus(request.handle(), BASE_ALLOCATION_ID, found.lengths(), found.states(),
+                    found.count()));
         }
     }
 

@@ -140,6 +140,78 @@ class ImageCommandTest {
         }
     }
 
+    /** The image as qemu-img reads it, for comparing with what slx writes. */
+    private static byte[] qemuRaw() throws IOException {
+        Path raw = dir.resolve("qemu.raw");
+        run("qemu-img", "convert", "-f", "qcow2", "-O", "raw", qcow2.toString(), raw.toString());
+        return Files.readAllBytes(raw);
+    }
+
+    /** {@code slx} as its own process (so standard output is a real descriptor), via sh. */
+    private static int slxProcess(String shellRedirect, String... args) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        StringBuilder command = new StringBuilder("exec");
+        for (String arg : List.of(java, "-cp", System.getProperty("java.class.path"), Main.class.getName())) {
+            command.append(" '").append(arg).append('\'');
+        }
+        for (String arg : args) {
+            command.append(" '").append(arg).append('\'');
+        }
+        command.append(' ').append(shellRedirect);
+        Process process = new ProcessBuilder("sh", "-c", command.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        process.getOutputStream().close();
+        return process.waitFor();
+    }
+
+    @Test
+    void catIntoAFileEqualsQemuImgConvertAndLeavesHolesUnwrittenLikeIt() throws Exception {
+        Path out = dir.resolve("whole.out");
+        assertThat(slxProcess("> '" + out + "'", "image", "cat", qcow2.toString())).isZero();
+
+        assertThat(Arrays.mismatch(Files.readAllBytes(out), qemuRaw())).isEqualTo(-1);
+        long allocatedBytes = Long.parseLong(run("stat", "-c", "%b", out.toString()).strip()) * 512;
+        assertThat(allocatedBytes).as("blocks allocated for the 16 MiB output").isLessThan(16L << 20);
+    }
+
+    @Test
+    void catIntoAFileWithOldContentsOverwritesItsHolesWithZeros() throws Exception {
+        Path out = dir.resolve("reused.out");
+        byte[] junk = new byte[20 << 20];
+        Arrays.fill(junk, (byte) 0x5a);
+        Files.write(out, junk);
+        // 1<> opens without truncating: the old bytes are still there under the output.
+        assertThat(slxProcess("1<> '" + out + "'", "image", "cat", qcow2.toString())).isZero();
+
+        byte[] written = Files.readAllBytes(out);
+        byte[] expected = qemuRaw();
+        assertThat(Arrays.mismatch(Arrays.copyOf(written, expected.length), expected)).isEqualTo(-1);
+    }
+
+    @Test
+    void catAppendedToAFileAndAfterOtherOutputLandsAfterIt() throws Exception {
+        Path out = dir.resolve("appended.out");
+        Files.writeString(out, "header\n");
+        assertThat(slxProcess(">> '" + out + "'", "image", "cat", qcow2.toString())).isZero();
+        Path positioned = dir.resolve("positioned.out");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process process = new ProcessBuilder("sh", "-c", "{ echo header; '" + java + "' -cp '"
+                + System.getProperty("java.class.path") + "' " + Main.class.getName() + " image cat '" + qcow2
+                + "'; echo trailer; } > '" + positioned + "'").start();
+        assertThat(process.waitFor()).isZero();
+
+        byte[] image = qemuRaw();
+        byte[] header = "header\n".getBytes(StandardCharsets.US_ASCII);
+        byte[] appended = Files.readAllBytes(out);
+        assertThat(Arrays.copyOf(appended, header.length)).isEqualTo(header);
+        assertThat(Arrays.mismatch(Arrays.copyOfRange(appended, header.length, appended.length), image)).isEqualTo(-1);
+        byte[] framed = Files.readAllBytes(positioned);
+        assertThat(Arrays.mismatch(Arrays.copyOfRange(framed, header.length, header.length + image.length), image))
+                .isEqualTo(-1);
+        assertThat(new String(Arrays.copyOfRange(framed, header.length + image.length, framed.length),
+                StandardCharsets.US_ASCII)).isEqualTo("trailer\n");
+    }
+
     private static int slxToFile(Path file, String... args) throws IOException {
         PrintStream original = System.out;
         try (PrintStream redirected = new PrintStream(new FileOutputStream(file.toFile()), false)) {

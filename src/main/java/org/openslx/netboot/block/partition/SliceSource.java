@@ -3,6 +3,7 @@ package org.openslx.netboot.block.partition;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
+import org.openslx.netboot.block.Allocation;
 import org.openslx.netboot.block.BlockSource;
 import org.openslx.netboot.block.FileMapped;
 
@@ -45,6 +46,12 @@ public final class SliceSource implements BlockSource, FileMapped {
     public void read(ByteBuffer dst, long position) throws IOException {
         checkRange(position, dst.remaining());
         parent.read(dst, offset + position);
+    }
+
+    @Override
+    public Allocation allocation(long position, long maxLength) throws IOException {
+        checkRange(position, maxLength);
+        return parent.allocation(offset + position, maxLength);
     }
 
     @Override

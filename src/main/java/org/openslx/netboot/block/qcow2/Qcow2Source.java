@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.openslx.netboot.block.Allocation;
 import org.openslx.netboot.block.BlockSource;
 import org.openslx.netboot.block.FileMapped;
 
@@ -30,6 +31,8 @@ public final class Qcow2Source implements BlockSource, FileMapped {
      * then lets the caller copy instead (images with 512-byte clusters, fragmented ones).
      */
     private static final int MIN_AVERAGE_PIECE_BYTES = 16 * 1024;
+    /** Cluster map lookups one {@link #allocation} call joins at most. */
+    private static final int MAX_LOOKUPS_PER_RUN = 1024;
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 * 1024).asReadOnlyBuffer();
 
     private final ImageFile file;
@@ -147,6 +150,30 @@ public final class Qcow2Source implements BlockSource, FileMapped {
                 }
             }
         }
+    }
+
+    /**
+     * Unallocated clusters and zero clusters (and subclusters) are holes; data and compressed
+     * clusters are data. A run joins at most {@link #MAX_LOOKUPS_PER_RUN} cluster map lookups,
+     * so a query over a huge range of tiny clusters stays cheap.
+     */
+    @Override
+    public Allocation allocation(long offset, long maxLength) throws IOException {
+        checkRange(offset, maxLength);
+        if (maxLength <= 0) {
+            throw new IOException(describe() + ": allocation of an empty range at offset " + offset);
+        }
+        Extent first = map.extentAt(offset, maxLength);
+        boolean hole = first instanceof Extent.Zero;
+        long length = first.length();
+        for (int lookups = 1; length < maxLength && lookups < MAX_LOOKUPS_PER_RUN; lookups++) {
+            Extent next = map.extentAt(offset + length, maxLength - length);
+            if ((next instanceof Extent.Zero) != hole) {
+                break;
+            }
+            length += next.length();
+        }
+        return new Allocation(length, hole);
     }
 
     @Override
