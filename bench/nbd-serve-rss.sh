@@ -69,7 +69,7 @@ for opts in "${configs[@]}"; do
     "$(awk '/^Threads:/ { print $2 }' "$status")" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" \
     "$(awk -v a="$c0" -v b="$c1" -v n="$runs" -v hz="$(getconf CLK_TCK)" 'BEGIN { if (n > 1) printf "%.2f", (b - a) / hz / (n - 1); else print "-" }')"
   if [ "$nmt" = 1 ]; then
-    "$jcmd" "$pid" VM.native_memory summary | grep -E '^-|^Total|committed' | grep -v '^ *$' | sed 's/^/    /' || true
+    "$jcmd" "$pid" VM.native_memory summary | grep -E "^-|^Total|peak" | sed 's/^/    /' || true
   fi
   kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 done
