@@ -11,8 +11,8 @@
 # heap, and what stays alive after switch_root in the client: the payload files the process
 # maps or holds open (whole files, since the initramfs is in RAM). With
 # -XX:NativeMemoryTracking=summary it also prints the JVM's own accounting; -XX:AOTMode=off runs
-# it without the AOT cache. The client in qemu
-# is the real measurement (TmpfsCowBootTest prints the daemon's RSS); this is the quick one.
+# it without the AOT cache. The client in qemu is the real measurement (TmpfsCowBootTest prints
+# the daemon's RSS); this is the quick one.
 set -euo pipefail
 
 here="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
