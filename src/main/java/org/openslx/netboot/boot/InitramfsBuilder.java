@@ -42,7 +42,8 @@ public final class InitramfsBuilder {
      * every pointer in it, which turns 18 of its 24 MiB into private copies (anonymous memory)
      * of pages the initramfs already holds in RAM; mapped where it was built, only the pages
      * the JVM writes (about 9 MiB) are copied. If that address is taken, the JVM relocates as
-     * before.
+     * before. The price: the cache's address is predictable (the JDK randomizes it by default
+     * to harden against exploits), which for a daemon serving its own root disk we accept.
      */
     static final List<String> AOT_CACHE_OPTIONS = List.of("-XX:AOTCache=slx.aot",
             "-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0");
