@@ -132,7 +132,7 @@ final class Training {
                 }
             }
         }
-        ProcessMemory.describe();
+        BootLog.info("training: " + ProcessMemory.describe());
         BootLog.info("training: served " + dnbd3.describe());
     }
 
