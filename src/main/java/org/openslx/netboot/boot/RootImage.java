@@ -18,13 +18,15 @@ import org.openslx.netboot.nbd.NbdServer;
 final class RootImage implements Closeable {
     private final CountingSource fetched;
     private final Supplier<Dnbd3Statistics> transport;
+    private final CountingSource exported;
     private final BlockSource root;
     private final NbdServer server;
     private final String device;
 
-    private RootImage(CountingSource fetched, Supplier<Dnbd3Statistics> transport, BlockSource root, NbdServer server,
-            String device) {
+    private RootImage(CountingSource fetched, CountingSource exported, Supplier<Dnbd3Statistics> transport,
+            BlockSource root, NbdServer server, String device) {
         this.fetched = fetched;
+        this.exported = exported;
         this.transport = transport;
         this.root = root;
         this.server = server;
@@ -37,8 +39,9 @@ final class RootImage implements Closeable {
      */
     static RootImage attach(BlockSource image, Supplier<Dnbd3Statistics> transport, Path socket, String device)
             throws IOException, InterruptedException {
-        CountingSource fetched = new CountingSource(image);
-        BlockSource root = Sources.decode(fetched, Qcow2Options.DEFAULTS);
+        CountingSource fetched = new CountingSource(image, "dnbd3");
+        CountingSource exported = new CountingSource(Sources.decode(fetched, Qcow2Options.DEFAULTS), "kernel");
+        BlockSource root = exported;
         NbdServer server = NbdServer.serveUnix(socket, root);
         try {
             NbdAttach.attach(socket, device);
@@ -47,7 +50,7 @@ final class RootImage implements Closeable {
             root.close();
             throw e;
         }
-        return new RootImage(fetched, transport, root, server, device);
+        return new RootImage(fetched, exported, transport, root, server, device);
     }
 
     String device() {
@@ -68,6 +71,11 @@ final class RootImage implements Closeable {
 
     long readsFetched() {
         return fetched.reads();
+    }
+
+    /** Reads the kernel sent and reads sent to dnbd3: sizes and times. */
+    String readTimings() {
+        return exported.timings() + "; " + fetched.timings();
     }
 
     /** Which dnbd3 server serves now, how often the client switched, CRC checks. */
