@@ -56,6 +56,9 @@ final class ConnectionManager implements Connection.Listener, Closeable {
     private final LongAdder bytesFetched = new LongAdder();
     private final AtomicLong requestsSent = new AtomicLong();
     private final AtomicInteger switches = new AtomicInteger();
+    private final LongAdder replies = new LongAdder();
+    private final LongAdder replyWaitNanos = new LongAdder();
+    private final LongAdder replyTransferNanos = new LongAdder();
     private volatile String lastSwitch;
 
     private ConnectionManager(Dnbd3Url url, Dnbd3ClientOptions options) {
@@ -177,6 +180,13 @@ final class ConnectionManager implements Connection.Listener, Closeable {
     @Override
     public void received(long bytes) {
         bytesFetched.add(bytes);
+    }
+
+    @Override
+    public void replied(long waitNanos, long transferNanos) {
+        replies.increment();
+        replyWaitNanos.add(waitNanos);
+        replyTransferNanos.add(transferNanos);
     }
 
     // ------------------------------------------------------------------ supervisor
@@ -407,7 +417,12 @@ final class ConnectionManager implements Connection.Listener, Closeable {
         Connection connection = current;
         return new Dnbd3Statistics(String.valueOf(identity), connection == null ? null : connection.server(),
                 bytesFetched.sum(), requestsSent.get(), table.size(), switches.get(), lastSwitch, crcList != null,
-                verified, failed, servers.snapshot());
+                verified, failed, servers.snapshot(), meanOf(replyWaitNanos), meanOf(replyTransferNanos));
+    }
+
+    private Duration meanOf(LongAdder nanos) {
+        long count = replies.sum();
+        return count == 0 ? Duration.ZERO : Duration.ofNanos(nanos.sum() / count);
     }
 
     private void sleepUnlessClosed(Duration pause) {
