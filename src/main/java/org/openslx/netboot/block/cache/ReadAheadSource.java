@@ -151,25 +151,51 @@ public final class ReadAheadSource implements BlockSource {
             lock.unlock();
         }
         toFetch.forEach(this::startFetch);
-        if (covering == null) {
-            readDirect(dst, offset);
-            return;
-        }
-        boolean copied = false;
         try {
-            copied = copyFromChunks(covering, dst, offset);
+            fill(covering, dst, offset);
         } finally {
             unpin(covering, offset, length);
         }
-        if (!copied) {
-            readDirect(dst, offset); // a read-ahead failed: the caller gets the source's own answer
-        }
     }
 
-    private void readDirect(ByteBuffer dst, long offset) throws IOException {
-        int length = dst.remaining();
-        next.read(dst, offset);
-        bytesDirect.add(length);
+    /**
+     * Fills the caller's range: from the chunks that cover it where there are any (waiting for
+     * those still being fetched), straight from the source for the rest and for failed chunks.
+     */
+    private void fill(List<Chunk> covering, ByteBuffer dst, long offset) throws IOException {
+        int base = dst.position();
+        long end = offset + dst.remaining();
+        long firstIndex = chunkIndex(offset);
+        int i = 0;
+        while (i < covering.size()) {
+            long from = Math.max(offset, chunkStart(firstIndex + i));
+            Chunk chunk = covering.get(i);
+            if (chunk != null) {
+                awaitUninterruptibly(chunk.fetched);
+                long to = Math.min(end, chunk.offset + chunk.length);
+                if (chunk.failure == null) {
+                    dst.put(base + (int) (from - offset), chunk.buffer, (int) (from - chunk.offset), (int) (to - from));
+                    bytesFromChunks.add(to - from);
+                } else {
+                    // The caller gets the source's own answer for its range, not the read-ahead's error.
+                    readDirect(dst, base, offset, from, to);
+                }
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < covering.size() && covering.get(j) == null) {
+                j++;
+            }
+            readDirect(dst, base, offset, from, Math.min(end, chunkStart(firstIndex + j)));
+            i = j;
+        }
+        dst.position(dst.limit());
+    }
+
+    private void readDirect(ByteBuffer dst, int base, long offset, long from, long to) throws IOException {
+        next.read(dst.slice(base + (int) (from - offset), (int) (to - from)), from);
+        bytesDirect.add(to - from);
     }
 
     /**
@@ -204,8 +230,8 @@ public final class ReadAheadSource implements BlockSource {
 
     /** Adds the chunks from this read's first one to the end of the stream's window. */
     private void planAhead(Stream stream, long offset, int length, List<Chunk> toFetch) {
-        long windowEnd = Math.min(size, chunkStart(chunkIndex(offset + length - 1) + 1)
-                + ((long) stream.windowChunks << shift));
+        long readEnd = offset + length;
+        long windowEnd = Math.min(size, chunkStart(chunkIndex(readEnd - 1) + 1) + ((long) stream.windowChunks << shift));
         for (long index = chunkIndex(offset); chunkStart(index) < windowEnd; index++) {
             if (chunks.containsKey(index)) {
                 continue;
@@ -222,7 +248,13 @@ public final class ReadAheadSource implements BlockSource {
         stream.windowChunks = Math.min(options.maxWindowChunks(), stream.windowChunks * 2);
     }
 
-    /** A free buffer: a recycled one, a new one within the bound, or the least recently used idle chunk's. */
+    /**
+     * A free buffer: a recycled one, a new one within the bound, or the one of the least recently
+     * used idle chunk that no stream is about to read (outside every stream's window, e.g. one
+     * read only in part). Chunks fetched for the reads about to come are never taken: with more
+     * readers than buffers, some read straight from the source instead of evicting each other's
+     * chunks.
+     */
     private ByteBuffer takeBuffer() {
         ByteBuffer free = freeBuffers.poll();
         if (free != null) {
@@ -232,64 +264,54 @@ public final class ReadAheadSource implements BlockSource {
             buffersAllocated++;
             return ByteBuffer.allocateDirect(options.chunkBytes());
         }
-        Map.Entry<Long, Chunk> victim = null;
-        for (Map.Entry<Long, Chunk> entry : chunks.entrySet()) {
-            Chunk c = entry.getValue();
-            if (c.done && c.pins == 0 && (victim == null || c.lastUse < victim.getValue().lastUse)) {
-                victim = entry;
+        Chunk victim = null;
+        for (Chunk c : chunks.values()) {
+            if (c.done && c.pins == 0 && (victim == null || c.lastUse < victim.lastUse) && !aboutToBeRead(c)) {
+                victim = c;
             }
         }
         if (victim == null) {
             return null;
         }
-        chunks.remove(victim.getKey());
-        victim.getValue().released = true;
-        return victim.getValue().buffer;
+        chunks.remove(chunkIndex(victim.offset), victim);
+        victim.released = true;
+        return victim.buffer;
     }
 
-    /** Pins the chunks covering the range, or returns null (nothing pinned) if one is missing. */
+    /** Whether the chunk lies in the window of a stream, from the chunk it reads now on. */
+    private boolean aboutToBeRead(Chunk chunk) {
+        for (Stream s : streams) {
+            if (s != null && chunk.offset + chunk.length > s.next - options.chunkBytes()
+                    && chunk.offset < s.next + ((long) (s.windowChunks + 1) << shift)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The chunks covering the range, pinned, with null where there is none. */
     private List<Chunk> pinCovering(long offset, int length) {
         long first = chunkIndex(offset);
         long last = chunkIndex(offset + length - 1);
         List<Chunk> covering = new ArrayList<>((int) (last - first + 1));
         for (long index = first; index <= last; index++) {
             Chunk chunk = chunks.get(index);
-            if (chunk == null) {
-                return null;
+            if (chunk != null) {
+                chunk.pins++;
+                chunk.lastUse = clock;
             }
             covering.add(chunk);
         }
-        for (Chunk chunk : covering) {
-            chunk.pins++;
-            chunk.lastUse = clock;
-        }
         return covering;
-    }
-
-    /** Waits for the chunks and copies the range out of them; false if one of them failed. */
-    private boolean copyFromChunks(List<Chunk> covering, ByteBuffer dst, long offset) {
-        for (Chunk chunk : covering) {
-            awaitUninterruptibly(chunk.fetched);
-            if (chunk.failure != null) {
-                return false;
-            }
-        }
-        int base = dst.position();
-        long end = offset + dst.remaining();
-        for (Chunk chunk : covering) {
-            long from = Math.max(offset, chunk.offset);
-            long to = Math.min(end, chunk.offset + chunk.length);
-            dst.put(base + (int) (from - offset), chunk.buffer, (int) (from - chunk.offset), (int) (to - from));
-        }
-        dst.position(dst.limit());
-        bytesFromChunks.add(end - offset);
-        return true;
     }
 
     private void unpin(List<Chunk> covering, long offset, int length) {
         lock.lock();
         try {
             for (Chunk chunk : covering) {
+                if (chunk == null) {
+                    continue;
+                }
                 chunk.pins--;
                 chunk.servedBytes += Math.min(offset + length, chunk.offset + chunk.length)
                         - Math.max(offset, chunk.offset);

@@ -213,6 +213,14 @@ final class Connection implements Closeable {
         return Duration.ofNanos(Math.max(0, nowNanos - lastActivityNanos));
     }
 
+    /**
+     * Does not count {@code nanos} of the current silence: this process was not running then
+     * ({@link StallGuard}), so the server cannot be blamed for it.
+     */
+    void excuseSilence(long nanos, long nowNanos) {
+        lastActivityNanos = Math.min(nowNanos, lastActivityNanos + nanos);
+    }
+
     private void receiveLoop(RequestTable table, Listener listener) {
         ByteBuffer header = ByteBuffer.allocateDirect(Dnbd3Protocol.REPLY_SIZE);
         try {

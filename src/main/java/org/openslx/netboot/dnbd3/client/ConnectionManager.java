@@ -194,6 +194,7 @@ final class ConnectionManager implements Connection.Listener, Closeable {
     private void supervise() {
         long nextKeepalive = System.nanoTime() + options.keepaliveInterval().toNanos();
         long nextProbe = System.nanoTime() + schedule.interval().toNanos();
+        StallGuard stalls = new StallGuard(TICK.toNanos(), System.nanoTime());
         while (!closed) {
             Connection lost;
             String reason;
@@ -217,6 +218,10 @@ final class ConnectionManager implements Connection.Listener, Closeable {
             }
             Connection connection = current;
             long now = System.nanoTime();
+            long stalled = stalls.stalledNanos(now);
+            if (stalled > 0 && connection != null) {
+                connection.excuseSilence(stalled, now);
+            }
             if (lost != null && (lost == connection || connection == null)) {
                 failover(lost, reason);
                 nextProbe = System.nanoTime() + schedule.interval().toNanos();

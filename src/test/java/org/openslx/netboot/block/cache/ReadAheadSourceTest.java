@@ -73,6 +73,27 @@ class ReadAheadSourceTest {
     }
 
     @Test
+    void interleavedSequentialReadersNeverMakeTheSourceReadTheSameBytesTwice() throws IOException {
+        byte[] image = image(4 << 20, 7);
+        CountingSource counted = new CountingSource(FileSource.openReadOnly(dir.resolve("image.raw")));
+        try (var source = new ReadAheadSource(counted, SMALL)) {
+            long[] at = {0, 1 << 20, 2 << 20, 3 << 20};
+            long served = 0;
+            for (int round = 0; round < 200; round++) {
+                for (int reader = 0; reader < at.length; reader++) {
+                    assertThat(read(source, at[reader], 5000)).isEqualTo(expected(image, at[reader], 5000));
+                    at[reader] += 5000;
+                    served += 5000;
+                }
+            }
+            // Chunk alignment may fetch up to a chunk around each reader's range, plus the window ahead.
+            long slack = (long) at.length * (SMALL.maxWindowChunks() + 2) * SMALL.chunkBytes();
+            assertThat(counted.bytes.get()).as("bytes the source read for %d bytes served", served)
+                    .isLessThanOrEqualTo(served + slack);
+        }
+    }
+
+    @Test
     void concurrentSequentialAndRandomReadsAreByteExactAndBuffersStayWithinTheBound() throws Exception {
         byte[] image = image(4 << 20, 3);
         try (var source = new ReadAheadSource(FileSource.openReadOnly(dir.resolve("image.raw")), SMALL)) {
@@ -172,6 +193,7 @@ class ReadAheadSourceTest {
     /** Counts the reads that reach the source below. */
     private static final class CountingSource extends Wrapper {
         final AtomicInteger reads = new AtomicInteger();
+        final AtomicLong bytes = new AtomicLong();
 
         CountingSource(BlockSource next) {
             super(next);
@@ -180,6 +202,7 @@ class ReadAheadSourceTest {
         @Override
         public void read(ByteBuffer dst, long offset) throws IOException {
             reads.incrementAndGet();
+            bytes.addAndGet(dst.remaining());
             next.read(dst, offset);
         }
     }
