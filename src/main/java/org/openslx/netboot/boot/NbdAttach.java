@@ -31,10 +31,26 @@ final class NbdAttach {
         Path size = Path.of("/sys/block", Path.of(device).getFileName().toString(), "size");
         for (int i = 0; i < 200; i++) {
             if (Files.exists(size) && Long.parseLong(Files.readString(size).strip()) > 0) {
+                BootLog.info(device + ": " + queueLimits(size.getParent().resolve("queue")));
                 return;
             }
             Thread.sleep(50);
         }
         throw new IOException(device + " has no size 10 s after nbd-client connected it");
+    }
+
+    /** The kernel's request size and read-ahead for the device: they decide the daemon's read sizes. */
+    private static String queueLimits(Path queue) {
+        return "requests up to %s KiB (hardware limit %s KiB), read-ahead %s KiB".formatted(
+                sysfs(queue.resolve("max_sectors_kb")), sysfs(queue.resolve("max_hw_sectors_kb")),
+                sysfs(queue.resolve("read_ahead_kb")));
+    }
+
+    private static String sysfs(Path file) {
+        try {
+            return Files.readString(file).strip();
+        } catch (IOException e) {
+            return "?";
+        }
     }
 }

@@ -193,9 +193,11 @@ public final class RootDaemon {
 
     /** Stays alive serving the root device; reports what it fetched on SIGUSR1 and now and then. */
     private static void serveForever(RootImage image) throws InterruptedException {
-        Runnable report = () -> BootLog.info("serving %s: %d bytes fetched in %d reads, %s; %s"
-                .formatted(image.device(), image.bytesFetched(), image.readsFetched(), image.transportStatus(),
-                        ProcessMemory.describe()));
+        Runnable report = () -> {
+            BootLog.info("serving %s: %d bytes fetched in %d reads, %s; %s".formatted(image.device(),
+                    image.bytesFetched(), image.readsFetched(), image.transportStatus(), ProcessMemory.describe()));
+            BootLog.info("read timings: " + image.readTimings());
+        };
         StatusSignal.onUsr1(report);
         report.run();
         long lastReported = image.bytesFetched();

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import org.openslx.netboot.block.BlockSource;
 import org.openslx.netboot.block.Sources;
+import org.openslx.netboot.block.cache.ReadAheadSource;
 import org.openslx.netboot.block.qcow2.Qcow2Options;
 import org.openslx.netboot.dnbd3.client.Dnbd3Statistics;
 import java.util.function.Supplier;
@@ -18,13 +19,17 @@ import org.openslx.netboot.nbd.NbdServer;
 final class RootImage implements Closeable {
     private final CountingSource fetched;
     private final Supplier<Dnbd3Statistics> transport;
+    private final ReadAheadSource readAhead;
+    private final CountingSource exported;
     private final BlockSource root;
     private final NbdServer server;
     private final String device;
 
-    private RootImage(CountingSource fetched, Supplier<Dnbd3Statistics> transport, BlockSource root, NbdServer server,
-            String device) {
+    private RootImage(CountingSource fetched, ReadAheadSource readAhead, CountingSource exported,
+            Supplier<Dnbd3Statistics> transport, BlockSource root, NbdServer server, String device) {
         this.fetched = fetched;
+        this.readAhead = readAhead;
+        this.exported = exported;
         this.transport = transport;
         this.root = root;
         this.server = server;
@@ -37,8 +42,12 @@ final class RootImage implements Closeable {
      */
     static RootImage attach(BlockSource image, Supplier<Dnbd3Statistics> transport, Path socket, String device)
             throws IOException, InterruptedException {
-        CountingSource fetched = new CountingSource(image);
-        BlockSource root = Sources.decode(fetched, Qcow2Options.DEFAULTS);
+        CountingSource fetched = new CountingSource(image, "dnbd3");
+        // Every dnbd3 read is a network round trip: sequential reads (a file read in stage4, the
+        // kernel's own read-ahead) are fetched further ahead, many requests in flight.
+        ReadAheadSource readAhead = new ReadAheadSource(fetched, ReadAheadSource.Options.DEFAULTS);
+        CountingSource exported = new CountingSource(Sources.decode(readAhead, Qcow2Options.DEFAULTS), "kernel");
+        BlockSource root = exported;
         NbdServer server = NbdServer.serveUnix(socket, root);
         try {
             NbdAttach.attach(socket, device);
@@ -47,7 +56,7 @@ final class RootImage implements Closeable {
             root.close();
             throw e;
         }
-        return new RootImage(fetched, transport, root, server, device);
+        return new RootImage(fetched, readAhead, exported, transport, root, server, device);
     }
 
     String device() {
@@ -68,6 +77,14 @@ final class RootImage implements Closeable {
 
     long readsFetched() {
         return fetched.reads();
+    }
+
+    /** Reads the kernel sent and reads sent to dnbd3: sizes and times. */
+    String readTimings() {
+        Dnbd3Statistics s = transport.get();
+        return "%s; %s; %s; dnbd3 replies: mean %.1f ms to the header, %.1f ms to the last byte".formatted(
+                exported.timings(), readAhead.statistics(), fetched.timings(), s.meanReplyWait().toNanos() / 1e6,
+                s.meanReplyTransfer().toNanos() / 1e6);
     }
 
     /** Which dnbd3 server serves now, how often the client switched, CRC checks. */

@@ -42,6 +42,13 @@ final class Connection implements Closeable {
 
         /** {@code bytes} of block data arrived (for statistics). */
         void received(long bytes);
+
+        /**
+         * A GET_BLOCK reply was received whole: {@code waitNanos} from sending the request to its
+         * reply header, {@code transferNanos} from the header to the last byte.
+         */
+        default void replied(long waitNanos, long transferNanos) {
+        }
     }
 
     /** Largest CRC list accepted: one u32 per 16 MiB, so 4 MiB covers a 16 TiB image. */
@@ -170,6 +177,7 @@ final class Connection implements Closeable {
 
     /** Sends one GET_BLOCK; thread-safe, any number may be in flight. */
     void send(PendingRead read) throws IOException {
+        read.sentNow();
         sendHeader(RequestHeader.getBlock(read.offset(), read.length(), read.handle()));
     }
 
@@ -205,15 +213,24 @@ final class Connection implements Closeable {
         return Duration.ofNanos(Math.max(0, nowNanos - lastActivityNanos));
     }
 
+    /**
+     * Does not count {@code nanos} of the current silence: this process was not running then
+     * ({@link StallGuard}), so the server cannot be blamed for it.
+     */
+    void excuseSilence(long nanos, long nowNanos) {
+        lastActivityNanos = Math.min(nowNanos, lastActivityNanos + nanos);
+    }
+
     private void receiveLoop(RequestTable table, Listener listener) {
         ByteBuffer header = ByteBuffer.allocateDirect(Dnbd3Protocol.REPLY_SIZE);
         try {
             while (!closing) {
                 header.clear();
                 readFully(header, listener, false);
+                long headerNanos = System.nanoTime();
                 ReplyHeader reply = ReplyHeader.decode(header.flip());
                 if (reply.is(Command.GET_BLOCK)) {
-                    receiveBlock(reply, table, listener);
+                    receiveBlock(reply, table, listener, headerNanos);
                 } else if (reply.is(Command.KEEPALIVE)) {
                     discard(reply.size(), listener);
                     inFlight.decrementAndGet();
@@ -248,7 +265,8 @@ final class Connection implements Closeable {
         }
     }
 
-    private void receiveBlock(ReplyHeader reply, RequestTable table, Listener listener) throws IOException {
+    private void receiveBlock(ReplyHeader reply, RequestTable table, Listener listener, long headerNanos)
+            throws IOException {
         PendingRead read = table.get(reply.handle());
         if (read == null) {
             // Not ours (any more): skip the data, the stream stays in step.
@@ -260,6 +278,7 @@ final class Connection implements Closeable {
             throw new ProtocolException("reply of " + reply.size() + " bytes to " + read);
         }
         readFully(read.freshTarget(), listener, true);
+        listener.replied(headerNanos - read.sentNanos(), System.nanoTime() - headerNanos);
         table.complete(read, server);
         inFlight.decrementAndGet();
     }

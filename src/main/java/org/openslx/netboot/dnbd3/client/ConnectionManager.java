@@ -56,6 +56,9 @@ final class ConnectionManager implements Connection.Listener, Closeable {
     private final LongAdder bytesFetched = new LongAdder();
     private final AtomicLong requestsSent = new AtomicLong();
     private final AtomicInteger switches = new AtomicInteger();
+    private final LongAdder replies = new LongAdder();
+    private final LongAdder replyWaitNanos = new LongAdder();
+    private final LongAdder replyTransferNanos = new LongAdder();
     private volatile String lastSwitch;
 
     private ConnectionManager(Dnbd3Url url, Dnbd3ClientOptions options) {
@@ -179,11 +182,19 @@ final class ConnectionManager implements Connection.Listener, Closeable {
         bytesFetched.add(bytes);
     }
 
+    @Override
+    public void replied(long waitNanos, long transferNanos) {
+        replies.increment();
+        replyWaitNanos.add(waitNanos);
+        replyTransferNanos.add(transferNanos);
+    }
+
     // ------------------------------------------------------------------ supervisor
 
     private void supervise() {
         long nextKeepalive = System.nanoTime() + options.keepaliveInterval().toNanos();
         long nextProbe = System.nanoTime() + schedule.interval().toNanos();
+        StallGuard stalls = new StallGuard(TICK.toNanos(), System.nanoTime());
         while (!closed) {
             Connection lost;
             String reason;
@@ -207,6 +218,10 @@ final class ConnectionManager implements Connection.Listener, Closeable {
             }
             Connection connection = current;
             long now = System.nanoTime();
+            long stalled = stalls.stalledNanos(now);
+            if (stalled > 0 && connection != null) {
+                connection.excuseSilence(stalled, now);
+            }
             if (lost != null && (lost == connection || connection == null)) {
                 failover(lost, reason);
                 nextProbe = System.nanoTime() + schedule.interval().toNanos();
@@ -407,7 +422,12 @@ final class ConnectionManager implements Connection.Listener, Closeable {
         Connection connection = current;
         return new Dnbd3Statistics(String.valueOf(identity), connection == null ? null : connection.server(),
                 bytesFetched.sum(), requestsSent.get(), table.size(), switches.get(), lastSwitch, crcList != null,
-                verified, failed, servers.snapshot());
+                verified, failed, servers.snapshot(), meanOf(replyWaitNanos), meanOf(replyTransferNanos));
+    }
+
+    private Duration meanOf(LongAdder nanos) {
+        long count = replies.sum();
+        return count == 0 ? Duration.ZERO : Duration.ofNanos(nanos.sum() / count);
     }
 
     private void sleepUnlessClosed(Duration pause) {

@@ -17,10 +17,13 @@ import java.util.List;
  * @param hashBlocksVerified 16 MiB blocks that passed their CRC check
  * @param hashBlocksFailed 16 MiB blocks whose data failed the check (each re-fetched)
  * @param servers every known server with its probe RTT and state
+ * @param meanReplyWait mean time from sending a GET_BLOCK to its reply header (queueing behind
+ *     earlier replies included)
+ * @param meanReplyTransfer mean time from a GET_BLOCK's reply header to its last byte
  */
 public record Dnbd3Statistics(String image, ServerAddress currentServer, long bytesFetched, long requestsSent,
         int pendingRequests, int switches, String lastSwitch, boolean crcListPresent, long hashBlocksVerified,
-        long hashBlocksFailed, List<Server> servers) {
+        long hashBlocksFailed, List<Server> servers, Duration meanReplyWait, Duration meanReplyTransfer) {
 
     /**
      * @param address the server

@@ -20,6 +20,8 @@ final class PendingRead {
     private boolean done;
     private IOException failure;
     private ServerAddress deliveredBy;
+    /** When it was last sent (System.nanoTime), for the reply timings. */
+    private volatile long sentNanos;
 
     PendingRead(long handle, long offset, ByteBuffer target) {
         this.handle = handle;
@@ -37,6 +39,14 @@ final class PendingRead {
 
     int length() {
         return target.capacity();
+    }
+
+    void sentNow() {
+        sentNanos = System.nanoTime();
+    }
+
+    long sentNanos() {
+        return sentNanos;
     }
 
     /** A fresh view of the whole target (position 0) for one receive attempt. */
