@@ -108,6 +108,12 @@ public final class Executor {
     private void execute(Step step) throws IOException {
         switch (step) {
             case Step.LoadKernelModule s -> {
+                if (Files.isDirectory(loadedModule(s.module()))) {
+                    // modprobe would do nothing (parameters only apply when a module loads), and
+                    // each process costs up to seconds in a slow (emulated) client.
+                    log.accept(s.module() + " is already loaded");
+                    return;
+                }
                 List<String> argv = new ArrayList<>(List.of("modprobe", s.module()));
                 argv.addAll(s.parameters());
                 command(argv, Map.of());
@@ -155,6 +161,11 @@ public final class Executor {
             case Step.CopyFile s -> copy(s);
             case Step.WithFallback s -> throw new IllegalStateException("nested fallback " + s.what());
         }
+    }
+
+    /** /sys/module/NAME exists once a module is loaded (or built in); the kernel writes - as _. */
+    private Path loadedModule(String module) {
+        return path(Path.of("/sys/module", module.replace('-', '_')));
     }
 
     private void findImagePartition(Step.FindImagePartition s) throws IOException {

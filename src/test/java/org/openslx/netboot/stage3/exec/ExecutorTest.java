@@ -99,6 +99,19 @@ class ExecutorTest {
     }
 
     @Test
+    void kernelModulesAlreadyLoadedAreNotLoadedAgain() throws IOException {
+        Files.createDirectories(root.resolve("sys/module/dm_snapshot"));
+        Files.createDirectories(root.resolve("sys/module/loop"));
+
+        executor(IMAGE).run(List.of(new Step.LoadKernelModule("nbd", List.of()),
+                new Step.LoadKernelModule("dm-snapshot", List.of()),
+                new Step.LoadKernelModule("loop", List.of("max_loop=8"))));
+
+        assertThat(commands.programs()).containsExactly("modprobe nbd");
+        assertThat(log).contains("dm-snapshot is already loaded", "loop is already loaded");
+    }
+
+    @Test
     void wholeBootPlanWithCowInRamRunsStepByStep() throws IOException {
         Files.createDirectories(root.resolve("sysroot/etc"));
         Files.writeString(root.resolve("sysroot/etc/fstab"), "UUID=1234 / ext4 errors=remount-ro 0 1\nswap none swap sw 0 0\n");
