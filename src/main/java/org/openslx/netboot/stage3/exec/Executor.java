@@ -120,7 +120,7 @@ public final class Executor {
             }
             case Step.AttachImage s -> attacher.attach(s);
             case Step.WaitForDevice s -> waitFor(s.timeout(), s.device() + " did not appear",
-                    () -> machine.snapshot().disk(s.device()).isPresent());
+                    () -> machine.hasDisk(s.device()));
             case Step.FindImagePartition s -> findImagePartition(s);
             case Step.CheckFilesystem s -> checkFilesystem(s);
             case Step.CreateFilesystem s -> command(append(s.createCommand(), path(s.device())), Map.of());
@@ -172,7 +172,7 @@ public final class Executor {
         AtomicReference<Optional<PartitionFinder.ImagePartition>> found = new AtomicReference<>(Optional.empty());
         waitFor(s.timeout(), s.identifier().map(id -> "no partition named or labelled \"" + id + "\" on " + s.imageDevice())
                 .orElse(s.imageDevice() + " did not appear"), () -> {
-            found.set(PartitionFinder.image(machine.snapshot(), s.imageDevice(), s.identifier()));
+            found.set(PartitionFinder.image(machine.snapshotOf(s.imageDevice()), s.imageDevice(), s.identifier()));
             return found.get().isPresent();
         });
         PartitionFinder.ImagePartition partition = found.get().orElseThrow();

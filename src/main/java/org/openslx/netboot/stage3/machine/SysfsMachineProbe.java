@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.openslx.netboot.stage3.exec.CommandResult;
 import org.openslx.netboot.stage3.exec.CommandRunner;
@@ -48,6 +49,23 @@ public final class SysfsMachineProbe implements MachineSource {
 
     @Override
     public Machine snapshot() throws IOException {
+        return snapshot(name -> true);
+    }
+
+    @Override
+    public Machine snapshotOf(Path device) throws IOException {
+        String wanted = device.getFileName().toString();
+        return snapshot(wanted::equals);
+    }
+
+    @Override
+    public boolean hasDisk(Path device) throws IOException {
+        Path dir = root.resolve("sys/class/block").resolve(device.getFileName().toString());
+        return device.startsWith("/dev") && Files.isRegularFile(dir.resolve("size"))
+                && !Files.exists(dir.resolve("partition")) && sectors(dir) > 0;
+    }
+
+    private Machine snapshot(Predicate<String> probedDisks) throws IOException {
         Path classBlock = root.resolve("sys/class/block");
         List<String> names;
         try (Stream<Path> entries = Files.list(classBlock)) {
@@ -58,7 +76,7 @@ public final class SysfsMachineProbe implements MachineSource {
         List<Disk> disks = new ArrayList<>();
         for (String name : names) {
             Path dir = classBlock.resolve(name);
-            if (Files.exists(dir.resolve("partition"))) {
+            if (Files.exists(dir.resolve("partition")) || !probedDisks.test(name)) {
                 continue;
             }
             long size = sectors(dir) * 512;

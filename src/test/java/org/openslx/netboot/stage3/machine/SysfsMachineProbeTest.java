@@ -67,6 +67,32 @@ class SysfsMachineProbeTest {
         assertThat(machine.disks().getFirst().partitions().getFirst().mbrType()).hasValue(0x44);
     }
 
+    @Test
+    void waitingForADiskRunsNoBlkidAndLookingForTheImagePartitionProbesOnlyTheImageDisk() throws IOException {
+        disk("sda", 2L << 30, Map.of("sda1", 1));
+        disk("nbd0", 1L << 30, Map.of("nbd0p1", 1));
+        disk("nbd1", 0, Map.of());
+        List<String> probed = new java.util.ArrayList<>();
+        CommandRunner fakeBlkid = (argv, env, timeout) -> {
+            probed.add(argv.getLast());
+            return new CommandResult(argv, argv.getLast().equals("/dev/nbd0p1") ? 0 : 2,
+                    argv.getLast().equals("/dev/nbd0p1") ? "PART_ENTRY_NAME=SLX_SYS\nTYPE=ext4\n" : "", "");
+        };
+        SysfsMachineProbe probe = new SysfsMachineProbe(root, fakeBlkid, BootClock.virtual());
+
+        assertThat(probe.hasDisk(Path.of("/dev/nbd0"))).isTrue();
+        assertThat(probe.hasDisk(Path.of("/dev/nbd1"))).as("connected to nothing yet: no size").isFalse();
+        assertThat(probe.hasDisk(Path.of("/dev/nbd0p1"))).as("a partition, not a disk").isFalse();
+        assertThat(probe.hasDisk(Path.of("/dev/vdz"))).isFalse();
+        assertThat(probed).isEmpty();
+
+        Machine machine = probe.snapshotOf(Path.of("/dev/nbd0"));
+
+        assertThat(probed).containsExactly("/dev/nbd0", "/dev/nbd0p1");
+        assertThat(machine.disks()).extracting(Disk::name).containsExactly("nbd0");
+        assertThat(machine.disks().getFirst().partitions().getFirst().gptName()).contains("SLX_SYS");
+    }
+
     /** The real peer: blkid on an ext4 image whose label has a blank, read back through BlkidExport. */
     @Test
     void realBlkidOutputIsReadWithItsEscapes() throws Exception {
