@@ -64,13 +64,16 @@ public final class RootDaemon {
         BootLog.info("root daemon up, JVM started in %.2f s (process start at %.2f s)"
                 .formatted(BootLog.uptime() - started, started));
         DaemonLogging.toConsole();
-        Thread preload = Thread.ofPlatform().name("preload").start(RootDaemon::preload);
         Consumer<String> log = stage3Log();
+        Thread preload = null;
         try {
             Files.createDirectories(options.stateDir());
             String cmdlineText = Files.readString(options.cmdlineFile()).strip();
             BootCommandLine cmdline = BootCommandLineParser.parse(cmdlineText);
             configureNetwork(BootNetworkResolver.resolve(cmdline));
+            // Only now: networkd waits for the files above, and the preloading would compete for the
+            // CPU with them (and with udev's coldplug); while the network comes up it is idle time.
+            preload = Thread.ofPlatform().name("preload").start(RootDaemon::preload);
             awaitNetwork();
             Config config = fetchConfig(cmdline, log);
             Files.writeString(SAVED_CONFIG, config.text());
@@ -129,8 +132,8 @@ public final class RootDaemon {
     /**
      * Writes the networkd files for the boot interface, then {@code network-files}. The daemon starts
      * from the cmdline hook and systemd-networkd's drop-in holds networkd back until that marker
-     * exists, so networkd starts once with the files. Only when networkd already ran without them
-     * (started some other way) is it restarted through PID 1 to read them.
+     * exists, so networkd starts once with the files. Only when that wait gave up first (it then
+     * writes {@code networkd-released}) is networkd restarted through PID 1 to read them.
      */
     private void configureNetwork(BootNetwork network) throws IOException {
         Files.createDirectories(NETWORKD_DIR);
@@ -138,18 +141,15 @@ public final class RootDaemon {
             Files.writeString(NETWORKD_DIR.resolve(file.name()), file.content());
         }
         Files.writeString(options.stateDir().resolve("network-files"), "");
-        if (networkdRunning()) {
-            BootLog.info("network: systemd-networkd started before its files were written: restarting it");
+        Path released = options.stateDir().resolve("networkd-released");
+        if (Files.exists(released)) {
+            BootLog.info("network: systemd-networkd started before its files were written ("
+                    + Files.readString(released).strip() + "): restarting it");
             Commands.run("systemctl", "restart", "systemd-networkd.service");
         }
         network.warnings().forEach(w -> BootLog.info("network: warning: " + w));
         BootLog.info("network: systemd-networkd configured for "
                 + network.mac().map(m -> "the interface with MAC " + m).orElse("every Ethernet interface"));
-    }
-
-    private static boolean networkdRunning() {
-        return ProcessHandle.allProcesses().anyMatch(p -> p.info().command()
-                .filter(command -> command.endsWith("/systemd-networkd")).isPresent());
     }
 
     private static final List<Path> WAIT_ONLINE = List.of(Path.of("/usr/lib/systemd/systemd-networkd-wait-online"),
