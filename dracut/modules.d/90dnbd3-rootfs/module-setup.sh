@@ -48,13 +48,6 @@ install() {
 
     inst_script "$moddir/slx.sh" /usr/bin/slx
     inst_script "$moddir/slx-start-daemon.sh" /usr/lib/slx/start-daemon
-    inst_script "$moddir/slx-await-network-files.sh" /usr/lib/slx/await-network-files
-    inst_simple "$moddir/slx-networkd.conf" "$systemdsystemunitdir/systemd-networkd.service.d/90-slx.conf"
-    # Started with the boot's first transaction instead of by its socket once udev's coldplug has
-    # renamed the interface: networkd is up when the interface appears. Its drop-in's wait holds
-    # it until slx has written the network files.
-    mkdir -p "$initdir$systemdsystemunitdir/sysinit.target.wants"
-    ln -sf ../systemd-networkd.service "$initdir$systemdsystemunitdir/sysinit.target.wants/systemd-networkd.service"
     inst_script "$moddir/slx-root-ready.sh" /usr/lib/slx/root-ready
     inst_hook cmdline 05 "$moddir/slx-cmdline.sh"
 

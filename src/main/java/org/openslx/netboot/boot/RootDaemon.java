@@ -41,7 +41,7 @@ import org.openslx.netboot.stage3.stage4.Stage4Planner;
  * serving the image (dnbd3 → qcow2 → NBD) on /dev/nbd0. Then it keeps serving in stage4.
  *
  * <p>It talks to the dracut hooks through files in its state folder (/run/slx): it writes
- * {@code network-files} when systemd-networkd may start, {@code network-online} when the network is
+ * {@code network-online} when the network is
  * up, {@code root-ready} when /sysroot is ready or {@code failed} with one sentence when it gave up.
  */
 public final class RootDaemon {
@@ -71,8 +71,8 @@ public final class RootDaemon {
             String cmdlineText = Files.readString(options.cmdlineFile()).strip();
             BootCommandLine cmdline = BootCommandLineParser.parse(cmdlineText);
             configureNetwork(BootNetworkResolver.resolve(cmdline));
-            // Only now: networkd waits for the files above, and the preloading would compete for the
-            // CPU with them (and with udev's coldplug); while the network comes up it is idle time.
+            // Only now: the preloading would compete for the CPU with the network set-up above (and
+            // with udev's coldplug); while the network comes up the daemon is idle anyway.
             preload = Thread.ofPlatform().name("preload").start(RootDaemon::preload);
             awaitNetwork();
             Config config = fetchConfig(cmdline, log);
@@ -130,26 +130,28 @@ public final class RootDaemon {
     }
 
     /**
-     * Writes the networkd files for the boot interface, then {@code network-files}. The daemon starts
-     * from the cmdline hook and systemd-networkd's drop-in holds networkd back until that marker
-     * exists, so networkd starts once with the files. Only when that wait gave up first (it then
-     * writes {@code networkd-released}) is networkd restarted through PID 1 to read them.
+     * Writes the networkd files for the boot interface. The daemon starts from the cmdline hook, so
+     * this usually happens during udev's coldplug, before anything starts systemd-networkd, which
+     * then starts once with the files. Only when networkd already runs is it restarted through
+     * PID 1 to read them (no D-Bus this early for {@code networkctl reload}).
      */
     private void configureNetwork(BootNetwork network) throws IOException {
         Files.createDirectories(NETWORKD_DIR);
         for (GeneratedFile file : NetworkdFiles.forInitramfs(network)) {
             Files.writeString(NETWORKD_DIR.resolve(file.name()), file.content());
         }
-        Files.writeString(options.stateDir().resolve("network-files"), "");
-        Path released = options.stateDir().resolve("networkd-released");
-        if (Files.exists(released)) {
-            BootLog.info("network: systemd-networkd started before its files were written ("
-                    + Files.readString(released).strip() + "): restarting it");
+        if (networkdRunning()) {
+            BootLog.info("network: systemd-networkd started before its files were written: restarting it");
             Commands.run("systemctl", "restart", "systemd-networkd.service");
         }
         network.warnings().forEach(w -> BootLog.info("network: warning: " + w));
         BootLog.info("network: systemd-networkd configured for "
                 + network.mac().map(m -> "the interface with MAC " + m).orElse("every Ethernet interface"));
+    }
+
+    private static boolean networkdRunning() {
+        return ProcessHandle.allProcesses().anyMatch(p -> p.info().command()
+                .filter(command -> command.endsWith("/systemd-networkd")).isPresent());
     }
 
     private static final List<Path> WAIT_ONLINE = List.of(Path.of("/usr/lib/systemd/systemd-networkd-wait-online"),
