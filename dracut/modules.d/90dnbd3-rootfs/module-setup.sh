@@ -48,7 +48,6 @@ install() {
 
     inst_script "$moddir/slx.sh" /usr/bin/slx
     inst_script "$moddir/slx-start-daemon.sh" /usr/lib/slx/start-daemon
-    inst_script "$moddir/slx-network-online.sh" /usr/lib/slx/network-online
     inst_script "$moddir/slx-root-ready.sh" /usr/lib/slx/root-ready
     inst_hook cmdline 05 "$moddir/slx-cmdline.sh"
 

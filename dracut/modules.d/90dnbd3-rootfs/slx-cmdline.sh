@@ -1,7 +1,8 @@
 #!/bin/sh
 # cmdline hook: claim the boot when slxsrv= is on the kernel command line, keep the original
-# line for slx, consume ip= and BOOTIF= (the PXELINUX form stops dracut's own ip= parser), and
-# queue the root daemon's start and the two waits in the initqueue.
+# line for slx, consume ip= and BOOTIF= (the PXELINUX form stops dracut's own ip= parser), start
+# the root daemon at once (its JVM start and network set-up overlap udev's coldplug; waiting for
+# the initqueue cost seconds) and queue the wait for /sysroot in the initqueue.
 type getarg > /dev/null 2>&1 || . /lib/dracut-lib.sh
 
 getarg slxsrv= > /dev/null || return 0
@@ -18,8 +19,8 @@ fi
 root=slx
 rootok=1
 
-/sbin/initqueue --onetime --unique --name slx-start-daemon /usr/lib/slx/start-daemon
-# The seed's active wait: stay in the initqueue until systemd-networkd says we are online ...
-/sbin/initqueue --finished --unique --name slx-network-online /usr/lib/slx/network-online
-# ... and until slx has mounted /sysroot (or failed, which ends in the emergency shell).
+# dracut-cmdline.service has KillMode=process, like dracut-initqueue.service: the daemon outlives it.
+/usr/lib/slx/start-daemon
+# Stay in the initqueue until slx has mounted /sysroot (or failed, which ends in the emergency
+# shell). The daemon itself waits for systemd-networkd to report the network online.
 /sbin/initqueue --finished --unique --name slx-root-ready /usr/lib/slx/root-ready

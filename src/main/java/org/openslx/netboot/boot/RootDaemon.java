@@ -34,15 +34,15 @@ import org.openslx.netboot.stage3.plan.Step;
 import org.openslx.netboot.stage3.stage4.Stage4Planner;
 
 /**
- * slx's root storage daemon, started by the dracut module's initqueue job as {@code @slx-daemon}.
+ * slx's root storage daemon, started by the dracut module's cmdline hook as {@code @slx-daemon}.
  * One JVM carries the boot from the kernel command line to a mounted {@code /sysroot}, with the
  * stage3 logic doing the deciding: network files for systemd-networkd, the wait for the network,
  * the SLX config, the stage3 plan run by its executor, whose image step this daemon answers by
  * serving the image (dnbd3 → qcow2 → NBD) on /dev/nbd0. Then it keeps serving in stage4.
  *
- * <p>It talks to the dracut hooks through files in its state folder (/run/slx): it waits for
- * {@code network-online} (written by the initqueue's active wait), and writes {@code root-ready}
- * when /sysroot is ready or {@code failed} with one sentence when it gave up.
+ * <p>It talks to the dracut hooks through files in its state folder (/run/slx): it writes
+ * {@code network-online} when the network is
+ * up, {@code root-ready} when /sysroot is ready or {@code failed} with one sentence when it gave up.
  */
 public final class RootDaemon {
     static final Path NETWORKD_DIR = Path.of("/run/systemd/network");
@@ -64,13 +64,16 @@ public final class RootDaemon {
         BootLog.info("root daemon up, JVM started in %.2f s (process start at %.2f s)"
                 .formatted(BootLog.uptime() - started, started));
         DaemonLogging.toConsole();
-        Thread preload = Thread.ofPlatform().name("preload").start(RootDaemon::preload);
         Consumer<String> log = stage3Log();
+        Thread preload = null;
         try {
             Files.createDirectories(options.stateDir());
             String cmdlineText = Files.readString(options.cmdlineFile()).strip();
             BootCommandLine cmdline = BootCommandLineParser.parse(cmdlineText);
             configureNetwork(BootNetworkResolver.resolve(cmdline));
+            // Only now: the preloading would compete for the CPU with the network set-up above (and
+            // with udev's coldplug); while the network comes up the daemon is idle anyway.
+            preload = Thread.ofPlatform().name("preload").start(RootDaemon::preload);
             awaitNetwork();
             Config config = fetchConfig(cmdline, log);
             Files.writeString(SAVED_CONFIG, config.text());
@@ -127,31 +130,53 @@ public final class RootDaemon {
     }
 
     /**
-     * Writes the networkd files for the boot interface and (re)starts systemd-networkd. There
-     * is no D-Bus this early for {@code networkctl reload}; a restart through PID 1 reads the
-     * new files whether or not networkd already runs.
+     * Writes the networkd files for the boot interface. The daemon starts from the cmdline hook, so
+     * this usually happens during udev's coldplug, before anything starts systemd-networkd, which
+     * then starts once with the files. Only when networkd already runs is it restarted through
+     * PID 1 to read them (no D-Bus this early for {@code networkctl reload}).
      */
     private void configureNetwork(BootNetwork network) throws IOException {
         Files.createDirectories(NETWORKD_DIR);
         for (GeneratedFile file : NetworkdFiles.forInitramfs(network)) {
             Files.writeString(NETWORKD_DIR.resolve(file.name()), file.content());
         }
-        Commands.run("systemctl", "restart", "systemd-networkd.service");
+        if (networkdRunning()) {
+            BootLog.info("network: systemd-networkd started before its files were written: restarting it");
+            Commands.run("systemctl", "restart", "systemd-networkd.service");
+        }
         network.warnings().forEach(w -> BootLog.info("network: warning: " + w));
         BootLog.info("network: systemd-networkd configured for "
                 + network.mac().map(m -> "the interface with MAC " + m).orElse("every Ethernet interface"));
     }
 
+    private static boolean networkdRunning() {
+        return ProcessHandle.allProcesses().anyMatch(p -> p.info().command()
+                .filter(command -> command.endsWith("/systemd-networkd")).isPresent());
+    }
+
+    private static final List<Path> WAIT_ONLINE = List.of(Path.of("/usr/lib/systemd/systemd-networkd-wait-online"),
+            Path.of("/lib/systemd/systemd-networkd-wait-online"));
+
+    /**
+     * The seed's active wait: until systemd-networkd reports the boot network online. One run of
+     * systemd-networkd-wait-online, which returns the moment it is; then {@code network-online} for
+     * the hooks.
+     */
     private void awaitNetwork() throws IOException, InterruptedException {
-        Path online = options.stateDir().resolve("network-online");
-        long deadline = System.nanoTime() + options.networkWait().toNanos();
-        while (!Files.exists(online)) {
-            if (System.nanoTime() > deadline) {
-                throw new IOException("the network did not come up within " + options.networkWait().toSeconds()
-                        + " s (systemd-networkd-wait-online never succeeded): check the cable, DHCP and ip=");
-            }
-            Thread.sleep(100);
+        Path waitOnline = WAIT_ONLINE.stream().filter(Files::isExecutable).findFirst()
+                .orElseThrow(() -> new IOException("systemd-networkd-wait-online is missing from the initramfs"));
+        long seconds = options.networkWait().toSeconds();
+        Process wait = new ProcessBuilder(waitOnline.toString(), "-q", "--timeout=" + seconds)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        if (!wait.waitFor(seconds + 10, java.util.concurrent.TimeUnit.SECONDS)) {
+            wait.destroyForcibly();
         }
+        if (wait.isAlive() || wait.exitValue() != 0) {
+            throw new IOException("the network did not come up within " + seconds
+                    + " s (systemd-networkd-wait-online never succeeded): check the cable, DHCP and ip=");
+        }
+        Files.writeString(options.stateDir().resolve("network-online"), "");
         BootLog.info("network up");
     }
 

@@ -108,13 +108,19 @@ public final class Executor {
     private void execute(Step step) throws IOException {
         switch (step) {
             case Step.LoadKernelModule s -> {
+                if (Files.isDirectory(loadedModule(s.module()))) {
+                    // modprobe would do nothing (parameters only apply when a module loads), and
+                    // each process costs up to seconds in a slow (emulated) client.
+                    log.accept(s.module() + " is already loaded");
+                    return;
+                }
                 List<String> argv = new ArrayList<>(List.of("modprobe", s.module()));
                 argv.addAll(s.parameters());
                 command(argv, Map.of());
             }
             case Step.AttachImage s -> attacher.attach(s);
             case Step.WaitForDevice s -> waitFor(s.timeout(), s.device() + " did not appear",
-                    () -> machine.snapshot().disk(s.device()).isPresent());
+                    () -> machine.hasDisk(s.device()));
             case Step.FindImagePartition s -> findImagePartition(s);
             case Step.CheckFilesystem s -> checkFilesystem(s);
             case Step.CreateFilesystem s -> command(append(s.createCommand(), path(s.device())), Map.of());
@@ -157,11 +163,16 @@ public final class Executor {
         }
     }
 
+    /** /sys/module/NAME exists once a module is loaded (or built in); the kernel writes - as _. */
+    private Path loadedModule(String module) {
+        return path(Path.of("/sys/module", module.replace('-', '_')));
+    }
+
     private void findImagePartition(Step.FindImagePartition s) throws IOException {
         AtomicReference<Optional<PartitionFinder.ImagePartition>> found = new AtomicReference<>(Optional.empty());
         waitFor(s.timeout(), s.identifier().map(id -> "no partition named or labelled \"" + id + "\" on " + s.imageDevice())
                 .orElse(s.imageDevice() + " did not appear"), () -> {
-            found.set(PartitionFinder.image(machine.snapshot(), s.imageDevice(), s.identifier()));
+            found.set(PartitionFinder.image(machine.snapshotOf(s.imageDevice()), s.imageDevice(), s.identifier()));
             return found.get().isPresent();
         });
         PartitionFinder.ImagePartition partition = found.get().orElseThrow();

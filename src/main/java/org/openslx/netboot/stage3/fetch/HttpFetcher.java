@@ -1,27 +1,26 @@
 package org.openslx.netboot.stage3.fetch;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ConnectException;
+import java.net.HttpURLConnection;
+import java.net.NoRouteToHostException;
+import java.net.Proxy;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.channels.UnresolvedAddressException;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
- * Fetches one file from a list of equivalent URLs (one per boot server) with java.net.http. Each
+ * Fetches one file from a list of equivalent URLs (one per boot server) over plain HTTP. Each
  * attempt is logged in words. A server that refuses, times out, answers 5xx or cuts the body short is
  * tried again in the next round; when every server answers 404 the file does not exist and the
  * result is {@link FetchResult.Absent} at once. When the budget is spent, the error lists each
@@ -30,16 +29,10 @@ import java.util.stream.Collectors;
 public final class HttpFetcher implements AutoCloseable {
     private final RetryPolicy policy;
     private final Consumer<String> log;
-    private final HttpClient client;
 
     public HttpFetcher(RetryPolicy policy, Consumer<String> log) {
         this.policy = policy;
         this.log = log;
-        this.client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(policy.perTry())
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .build();
     }
 
     /**
@@ -66,12 +59,12 @@ public final class HttpFetcher implements AutoCloseable {
                 Duration timeout = Duration.ofNanos(Math.max(Math.min(policy.perTry().toNanos(), left),
                         Duration.ofMillis(100).toNanos()));
                 try {
-                    HttpResponse<byte[]> response = send(url, timeout);
-                    int status = response.statusCode();
+                    Answer answer = send(url, timeout);
+                    int status = answer.status();
                     if (status == 200) {
-                        log.accept(what + ": fetched " + response.body().length + " bytes from " + url
+                        log.accept(what + ": fetched " + answer.body().length + " bytes from " + url
                                 + " (attempt " + attempt + ")");
-                        return new FetchResult.Fetched(url, response.body(), attempt);
+                        return new FetchResult.Fetched(url, answer.body(), attempt);
                     }
                     if (status == 404 || status == 410) {
                         notFound++;
@@ -110,26 +103,82 @@ public final class HttpFetcher implements AutoCloseable {
                 .collect(Collectors.joining("; ")));
     }
 
-    private HttpResponse<byte[]> send(URI url, Duration timeout) throws IOException {
-        HttpRequest request = HttpRequest.newBuilder(url).timeout(timeout).GET()
-                .header("User-Agent", "slx-netboot-stage3").build();
-        CompletableFuture<HttpResponse<byte[]>> future =
-                client.sendAsync(request, info -> new LimitedBodySubscriber(policy.maxBytes()));
-        try {
-            return future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            future.cancel(true);
-            throw new IOException("no complete answer within " + timeout.toMillis() + " ms", e);
-        } catch (InterruptedException e) {
-            future.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof IOException io) {
-                throw io;
+    /** One answer: the status and, for 200, the body. */
+    private record Answer(int status, byte[] body) {
+    }
+
+    /**
+     * One GET with {@link HttpURLConnection}: for plain http it loads a few hundred classes where
+     * the first java.net.http client loads about 2,000 and sets up TLS, which cost seconds in an
+     * emulated client at every boot. The whole exchange gets {@code timeout}: connect and read
+     * timeouts, and a watchdog that closes the connection when a trickling body overruns it.
+     */
+    private Answer send(URI url, Duration timeout) throws IOException {
+        HttpURLConnection connection = (HttpURLConnection) url.toURL().openConnection(Proxy.NO_PROXY);
+        int millis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+        connection.setConnectTimeout(millis);
+        connection.setReadTimeout(millis);
+        connection.setUseCaches(false);
+        connection.setRequestProperty("User-Agent", "slx-netboot-stage3");
+        // One file per connection: no idle connection to reuse, and no silent retry on a stale one.
+        connection.setRequestProperty("Connection", "close");
+        AtomicBoolean overran = new AtomicBoolean();
+        Thread watchdog = Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(timeout);
+                overran.set(true);
+                connection.disconnect();
+            } catch (InterruptedException e) {
+                // the exchange ended in time
             }
-            throw new IOException(cause == null ? e.toString() : cause.toString(), cause);
+        });
+        try {
+            int status = connection.getResponseCode();
+            if (status != 200) {
+                drain(connection.getErrorStream());
+                return new Answer(status, new byte[0]);
+            }
+            return new Answer(status, readBody(connection));
+        } catch (IOException e) {
+            if (overran.get()) {
+                throw new IOException("no complete answer within " + timeout.toMillis() + " ms", e);
+            }
+            throw e;
+        } finally {
+            watchdog.interrupt();
+            connection.disconnect();
+        }
+    }
+
+    private byte[] readBody(HttpURLConnection connection) throws IOException {
+        long declared = connection.getContentLengthLong();
+        if (declared > policy.maxBytes()) {
+            throw new IOException("the file is larger than the limit of " + policy.maxBytes() + " bytes");
+        }
+        ByteArrayOutputStream body = new ByteArrayOutputStream(declared > 0 ? (int) declared : 8192);
+        byte[] chunk = new byte[16384];
+        try (InputStream in = connection.getInputStream()) {
+            for (int n; (n = in.read(chunk)) >= 0; ) {
+                if (body.size() + (long) n > policy.maxBytes()) {
+                    throw new IOException("the file is larger than the limit of " + policy.maxBytes() + " bytes");
+                }
+                body.write(chunk, 0, n);
+            }
+        }
+        if (declared >= 0 && body.size() != declared) {
+            throw new IOException("the answer was cut short (" + body.size() + " of " + declared + " bytes)");
+        }
+        return body.toByteArray();
+    }
+
+    private static void drain(InputStream errorBody) {
+        if (errorBody == null) {
+            return;
+        }
+        try (errorBody) {
+            errorBody.readNBytes(64 << 10);
+        } catch (IOException e) {
+            // only the status counts
         }
     }
 
@@ -138,29 +187,31 @@ public final class HttpFetcher implements AutoCloseable {
         for (Throwable t = e; t != null && chain.size() < 8; t = t.getCause()) {
             chain.add(t);
         }
+        String message = e.getMessage() == null ? "" : e.getMessage();
+        if (message.startsWith("no complete answer within") || message.startsWith("the file is larger")
+                || message.startsWith("the answer was cut short")) {
+            return message;
+        }
         for (Throwable t : chain) {
-            if (t instanceof HttpConnectTimeoutException) {
-                return "no connection within " + timeout.toMillis() + " ms";
+            if (t instanceof SocketTimeoutException timedOut) {
+                return (String.valueOf(timedOut.getMessage()).contains("onnect") ? "no connection within "
+                        : "no answer within ") + timeout.toMillis() + " ms";
             }
-            if (t instanceof ConnectException) {
+            if (t instanceof ConnectException || t instanceof NoRouteToHostException) {
                 return "connection refused or unreachable";
             }
-            if (t instanceof UnresolvedAddressException) {
+            if (t instanceof UnknownHostException) {
                 return "host name not resolvable";
             }
-            if (t instanceof java.net.http.HttpTimeoutException) {
-                return "no answer within " + timeout.toMillis() + " ms";
-            }
         }
-        String message = e.getMessage();
-        if (message != null && (message.contains("content-length") || message.contains("EOF"))) {
+        if (message.contains("Premature EOF") || message.contains("EOF")) {
             return "the answer was cut short (" + message + ")";
         }
-        return message == null ? e.getClass().getSimpleName() : message;
+        return message.isEmpty() ? e.getClass().getSimpleName() : message;
     }
 
+    /** Nothing to release: each fetch opens and closes its own connection. */
     @Override
     public void close() {
-        client.close();
     }
 }

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.openslx.netboot.stage3.exec.CommandResult;
 import org.openslx.netboot.stage3.exec.CommandRunner;
@@ -48,6 +49,24 @@ public final class SysfsMachineProbe implements MachineSource {
 
     @Override
     public Machine snapshot() throws IOException {
+        return snapshot(name -> true, false);
+    }
+
+    /** Only {@code device}, its table and filesystems read in Java where it can (see {@link DirectProbe}). */
+    @Override
+    public Machine snapshotOf(Path device) throws IOException {
+        String wanted = device.getFileName().toString();
+        return snapshot(wanted::equals, true);
+    }
+
+    @Override
+    public boolean hasDisk(Path device) throws IOException {
+        Path dir = root.resolve("sys/class/block").resolve(device.getFileName().toString());
+        return device.startsWith("/dev") && Files.isRegularFile(dir.resolve("size"))
+                && !Files.exists(dir.resolve("partition")) && sectors(dir) > 0;
+    }
+
+    private Machine snapshot(Predicate<String> probedDisks, boolean direct) throws IOException {
         Path classBlock = root.resolve("sys/class/block");
         List<String> names;
         try (Stream<Path> entries = Files.list(classBlock)) {
@@ -58,19 +77,20 @@ public final class SysfsMachineProbe implements MachineSource {
         List<Disk> disks = new ArrayList<>();
         for (String name : names) {
             Path dir = classBlock.resolve(name);
-            if (Files.exists(dir.resolve("partition"))) {
+            if (Files.exists(dir.resolve("partition")) || !probedDisks.test(name)) {
                 continue;
             }
             long size = sectors(dir) * 512;
             if (size == 0) {
                 continue; // an nbd device nobody connected yet, an empty card reader...
             }
-            Map<String, String> info = blkid(name);
+            Optional<DirectProbe> read = direct ? DirectProbe.of(root.resolve("dev").resolve(name)) : Optional.empty();
+            Map<String, String> info = read.isPresent() ? read.get().disk() : blkid(name);
             List<Partition> partitions = new ArrayList<>();
             for (String child : names) {
                 Path childDir = classBlock.resolve(child);
                 if (Files.exists(childDir.resolve("partition")) && parentOf(childDir).equals(name)) {
-                    partitions.add(partition(child, name, childDir));
+                    partitions.add(partition(child, name, childDir, read));
                 }
             }
             partitions.sort(Comparator.comparingInt(Partition::number));
@@ -85,10 +105,13 @@ public final class SysfsMachineProbe implements MachineSource {
         return new Machine(SystemUuid.read(root), memoryKb(), disks);
     }
 
-    private Partition partition(String name, String disk, Path dir) throws IOException {
+    private Partition partition(String name, String disk, Path dir, Optional<DirectProbe> read) throws IOException {
         int number = Integer.parseInt(Files.readString(dir.resolve("partition")).strip());
         long size = sectors(dir) * 512;
-        Map<String, String> info = blkid(name);
+        // A filesystem the Java readers do not know may still be one blkid knows: ask it then.
+        Optional<Map<String, String>> known = read.map(r -> r.partitions().get(number))
+                .filter(keys -> keys.containsKey("TYPE"));
+        Map<String, String> info = known.isPresent() ? known.get() : blkid(name);
         Optional<String> gptType = Optional.empty();
         OptionalInt mbrType = OptionalInt.empty();
         String type = info.getOrDefault("PART_ENTRY_TYPE", "");

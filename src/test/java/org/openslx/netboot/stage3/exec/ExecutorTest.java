@@ -99,6 +99,43 @@ class ExecutorTest {
     }
 
     @Test
+    void kernelModulesAlreadyLoadedAreNotLoadedAgain() throws IOException {
+        Files.createDirectories(root.resolve("sys/module/dm_snapshot"));
+        Files.createDirectories(root.resolve("sys/module/loop"));
+
+        executor(IMAGE).run(List.of(new Step.LoadKernelModule("nbd", List.of()),
+                new Step.LoadKernelModule("dm-snapshot", List.of()),
+                new Step.LoadKernelModule("loop", List.of("max_loop=8"))));
+
+        assertThat(commands.programs()).containsExactly("modprobe nbd");
+        assertThat(log).contains("dm-snapshot is already loaded", "loop is already loaded");
+    }
+
+    /**
+     * A deliberate choice: config.tgz that does not exist is skipped, but a server that cannot be
+     * reached after the retry budget stops the boot with a clear message. The archive carries the
+     * site's settings (authentication, mounts, proxies); a client that boots without them looks
+     * fine and behaves wrong, which is worse for an admin than a stop that names the cause.
+     */
+    @Test
+    void anUnreachableConfigTgzServerStopsTheBootWithAMessageNamingIt() throws IOException {
+        int closedPort;
+        try (var socket = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        Step fetch = new Step.FetchFile("config.tgz",
+                List.of(java.net.URI.create("http://127.0.0.1:" + closedPort + "/boot/default/config.tgz")),
+                Path.of("/run/openslx/config.tgz"), true);
+
+        assertThatThrownBy(() -> executor(IMAGE).run(List.of(fetch)))
+                .isInstanceOf(StepFailedException.class)
+                .hasMessageContaining("could not fetch the config.tgz")
+                .hasMessageContaining("connection refused")
+                .hasMessageContaining("that the boot server is reachable and serves config.tgz");
+        assertThat(root.resolve("run/openslx/config.tgz")).doesNotExist();
+    }
+
+    @Test
     void wholeBootPlanWithCowInRamRunsStepByStep() throws IOException {
         Files.createDirectories(root.resolve("sysroot/etc"));
         Files.writeString(root.resolve("sysroot/etc/fstab"), "UUID=1234 / ext4 errors=remount-ro 0 1\nswap none swap sw 0 0\n");

@@ -67,6 +67,65 @@ class SysfsMachineProbeTest {
         assertThat(machine.disks().getFirst().partitions().getFirst().mbrType()).hasValue(0x44);
     }
 
+    @Test
+    void waitingForADiskRunsNoBlkidAndLookingForTheImagePartitionProbesOnlyTheImageDisk() throws IOException {
+        disk("sda", 2L << 30, Map.of("sda1", 1));
+        disk("nbd0", 1L << 30, Map.of("nbd0p1", 1));
+        disk("nbd1", 0, Map.of());
+        List<String> probed = new java.util.ArrayList<>();
+        CommandRunner fakeBlkid = (argv, env, timeout) -> {
+            probed.add(argv.getLast());
+            return new CommandResult(argv, argv.getLast().equals("/dev/nbd0p1") ? 0 : 2,
+                    argv.getLast().equals("/dev/nbd0p1") ? "PART_ENTRY_NAME=SLX_SYS\nTYPE=ext4\n" : "", "");
+        };
+        SysfsMachineProbe probe = new SysfsMachineProbe(root, fakeBlkid, BootClock.virtual());
+
+        assertThat(probe.hasDisk(Path.of("/dev/nbd0"))).isTrue();
+        assertThat(probe.hasDisk(Path.of("/dev/nbd1"))).as("connected to nothing yet: no size").isFalse();
+        assertThat(probe.hasDisk(Path.of("/dev/nbd0p1"))).as("a partition, not a disk").isFalse();
+        assertThat(probe.hasDisk(Path.of("/dev/vdz"))).isFalse();
+        assertThat(probed).isEmpty();
+
+        Machine machine = probe.snapshotOf(Path.of("/dev/nbd0"));
+
+        assertThat(probed).containsExactly("/dev/nbd0", "/dev/nbd0p1");
+        assertThat(machine.disks()).extracting(Disk::name).containsExactly("nbd0");
+        assertThat(machine.disks().getFirst().partitions().getFirst().gptName()).contains("SLX_SYS");
+    }
+
+    /** The image disk as sgdisk and mkfs.ext4 write it: read by slx's own readers, no blkid at all. */
+    @Test
+    void theImageDisksGptNamesAndFilesystemsAreReadWithoutBlkid() throws Exception {
+        disk("nbd0", 16L << 20, Map.of("nbd0p1", 1));
+        Path image = root.resolve("dev/nbd0");
+        try (var raf = new java.io.RandomAccessFile(image.toFile(), "rw")) {
+            raf.setLength(16L << 20);
+        }
+        ProcessCommandRunner tools = new ProcessCommandRunner();
+        CommandResult gpt = tools.run(List.of("sgdisk", "-n", "1:2048:+8M", "-c", "1:SLX_SYS", image.toString()),
+                Map.of(), Duration.ofMinutes(1));
+        assertThat(gpt.exitCode()).as(gpt.stderr()).isZero();
+        CommandResult mkfs = tools.run(List.of("mkfs.ext4", "-q", "-L", "stage4 root", "-E", "offset=1048576",
+                image.toString(), "8M"), Map.of(), Duration.ofMinutes(1));
+        assertThat(mkfs.exitCode()).as(mkfs.stderr()).isZero();
+        List<String> probed = new java.util.ArrayList<>();
+        CommandRunner recordingBlkid = (argv, env, timeout) -> {
+            probed.add(argv.getLast());
+            return new CommandResult(argv, 2, "", "");
+        };
+
+        Machine machine = new SysfsMachineProbe(root, recordingBlkid, BootClock.virtual()).snapshotOf(Path.of("/dev/nbd0"));
+
+        assertThat(probed).isEmpty();
+        Disk nbd0 = machine.disks().getFirst();
+        assertThat(nbd0.table()).isEqualTo(PartitionTable.GPT);
+        Partition root = nbd0.partitions().getFirst();
+        assertThat(root.gptName()).contains("SLX_SYS");
+        assertThat(root.gptType()).contains("0fc63daf-8483-4772-8e79-3d69d8477de4");
+        assertThat(root.filesystem()).contains("ext4");
+        assertThat(root.label()).contains("stage4 root");
+    }
+
     /** The real peer: blkid on an ext4 image whose label has a blank, read back through BlkidExport. */
     @Test
     void realBlkidOutputIsReadWithItsEscapes() throws Exception {
