@@ -1,10 +1,16 @@
 #!/bin/sh
-# Run by slx-stage4-check.service in the Debian (systemd) test stage4, once the system is up:
+# Run by slx-stage4-check.service (start, and 'stop' at shutdown) in the Debian (systemd) test stage4, once the system is up:
 # proves the root works after switch_root under a full systemd, then powers off or reboots
 # through systemd (slx.test.finish=reboot on the kernel command line asks for a reboot).
 # Every line it prints starts with "SLX-STAGE4:" so the host can assert on it.
 say() { echo "SLX-STAGE4: $*"; }
 uptime() { cut -d' ' -f1 /proc/uptime; }
+
+if [ "${1:-}" = stop ]; then
+    # The unit's stop, during the shutdown: a write that must reach the root through the daemon.
+    echo "stopped at uptime $(uptime)" > /var/slx-shutdown-write && sync && say "shutdown write synced at uptime $(uptime)"
+    exit 0
+fi
 
 say "init started at uptime $(uptime) under $(cat /proc/1/comm) ($(systemctl is-system-running))"
 say "root $(awk '$2 == "/" { print $1, $3, $4 }' /proc/mounts | tail -n 1)"
