@@ -9,17 +9,10 @@ import org.openslx.netboot.stage3.storage.StoragePlan;
 /**
  * The lines stage3 puts into stage4's /etc/fstab: the root on the copy-on-write device, with the
  * options of {@code SLX_MOUNT_ROOT_OPTIONS} ({@code -o a,b} and {@code -t type} become fstab fields;
- * other mount arguments cannot be expressed there and are reported), and the filesystem that holds
- * the copy-on-write file: the ID44 filesystem or the tmpfs in RAM. Both are already mounted by
- * stage3 and carry {@code x-initrd.mount}, which tells stage4's systemd to leave them mounted
- * until its final shutdown step (systemd.mount(5)): a unit stop at shutdown would otherwise try to
- * unmount them while the loop device under the root holds their file, and fail loudly.
+ * other mount arguments cannot be expressed there and are reported), and the ID44 filesystem when
+ * the copy-on-write file lives on it (already mounted by stage3, so {@code noauto}).
  */
 public final class FstabEntries {
-    /** Where stage3 mounts them (StoragePlanner's DISK_DIR and RAM_DIR). */
-    static final String COW_DISK = "/run/openslx/cow-disk";
-    static final String COW_RAM = "/run/openslx/cow-ram";
-
     private FstabEntries() {
     }
 
@@ -46,13 +39,9 @@ public final class FstabEntries {
         List<String> lines = new ArrayList<>();
         lines.add(StoragePlan.ROOT_DEVICE + " / " + fsType + " " + (options.isEmpty() ? "defaults" : String.join(",", options))
                 + " 0 0");
-        switch (storage.cow()) {
-            case CowChoice.FileOnPartition file -> lines.add(file.partition().device() + " " + COW_DISK + " "
-                    + file.partition().filesystem().orElse("auto") + " noauto,nofail,x-initrd.mount 0 0");
-            case CowChoice.Ram ram -> lines.add("tmpfs " + COW_RAM + " tmpfs noauto,nofail,x-initrd.mount,mode=0700 0 0");
-            case CowChoice.WholePartition whole -> {
-                // The snapshot uses the partition directly: nothing mounted.
-            }
+        if (storage.cow() instanceof CowChoice.FileOnPartition file) {
+            lines.add(file.partition().device() + " /run/openslx/cow-disk "
+                    + file.partition().filesystem().orElse("auto") + " noauto,nofail 0 0");
         }
         return new Result(lines, warnings);
     }
