@@ -21,8 +21,9 @@ import java.util.regex.Pattern;
  * meets everything a full distribution does to the root daemon and the boot interface (the
  * switch_root into a real systemd, networkd taking over the interface, the killing spree and
  * unmounting of systemd-shutdown). A unit, {@code slx-stage4-check.service}, prints the same
- * {@code SLX-STAGE4:} lines as the busybox image's init, then calls {@code systemctl poweroff}
- * (or {@code reboot} when the kernel command line says {@code slx.test.finish=reboot}).
+ * {@code SLX-STAGE4:} lines as the busybox image's init and writes once more when it is stopped
+ * at shutdown; {@code slx-stage4-finish.service}, ordered after it, then calls {@code systemctl
+ * poweroff} (or {@code reboot} when the kernel command line says {@code slx.test.finish=reboot}).
  *
  * <p>Two caches keep repeated runs cheap: the debootstrap tree under
  * {@code ~/.cache/slx-netboot/} (keyed by suite, mirror and packages; about a minute to build,
@@ -38,7 +39,9 @@ public final class DebianStage4 {
     private static final String DEFAULT_MIRROR = "http://deb.debian.org/debian";
     private static final String CHECK_SCRIPT = "stage4-systemd-check.sh";
     private static final String CHECK_UNIT = "stage4-systemd-check.service";
+    private static final String FINISH_UNIT = "stage4-systemd-finish.service";
     private static final String UNIT_NAME = "slx-stage4-check.service";
+    private static final String FINISH_UNIT_NAME = "slx-stage4-finish.service";
 
     private DebianStage4() {
     }
@@ -49,7 +52,7 @@ public final class DebianStage4 {
         String bootstrapRecipe = SUITE + " minbase " + mirror + " " + String.join(",", PACKAGES);
         Path bootstrapped = bootstrapped(bootstrapRecipe, mirror);
         String recipe = bootstrapRecipe + " " + dataMiB + " " + hash(resource(CHECK_SCRIPT))
-                + " " + hash(resource(CHECK_UNIT));
+                + " " + hash(resource(CHECK_UNIT)) + " " + hash(resource(FINISH_UNIT));
         String key = hash(recipe.getBytes(StandardCharsets.UTF_8)) + " ";
         Path raw = dir.resolve("stage4.raw");
         Path qcow2 = dir.resolve("stage4-" + compression + ".qcow2");
@@ -118,7 +121,9 @@ public final class DebianStage4 {
         Path units = Files.createDirectories(overlay.resolve("etc/systemd/system"));
         Files.write(units.resolve(UNIT_NAME), resource(CHECK_UNIT));
         // What `systemctl enable` would link; done by hand so the build needs no systemctl.
+        Files.write(units.resolve(FINISH_UNIT_NAME), resource(FINISH_UNIT));
         link(units.resolve("multi-user.target.wants").resolve(UNIT_NAME), "/etc/systemd/system/" + UNIT_NAME);
+        link(units.resolve("multi-user.target.wants").resolve(FINISH_UNIT_NAME), "/etc/systemd/system/" + FINISH_UNIT_NAME);
         link(units.resolve("multi-user.target.wants/systemd-networkd.service"), "/lib/systemd/system/systemd-networkd.service");
         link(units.resolve("sockets.target.wants/systemd-networkd.socket"), "/lib/systemd/system/systemd-networkd.socket");
         link(units.resolve("network-online.target.wants/systemd-networkd-wait-online.service"),

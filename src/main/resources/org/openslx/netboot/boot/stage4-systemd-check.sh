@@ -1,10 +1,20 @@
 #!/bin/sh
-# Run by slx-stage4-check.service (start, and 'stop' at shutdown) in the Debian (systemd) test stage4, once the system is up:
-# proves the root works after switch_root under a full systemd, then powers off or reboots
+# The Debian (systemd) test stage4's check, run by slx-stage4-check.service once the system is
+# up: proves the root works after switch_root under a full systemd; with "stop" (the unit's stop
+# at shutdown) writes once more; with "finish" (slx-stage4-finish.service) powers off or reboots
 # through systemd (slx.test.finish=reboot on the kernel command line asks for a reboot).
 # Every line it prints starts with "SLX-STAGE4:" so the host can assert on it.
 say() { echo "SLX-STAGE4: $*"; }
 uptime() { cut -d' ' -f1 /proc/uptime; }
+
+if [ "${1:-}" = finish ]; then
+    # slx-stage4-finish.service, after this check has finished starting: a poweroff queued while
+    # the check is still starting would cancel its start, and with it the shutdown write below.
+    finish=poweroff
+    grep -q 'slx.test.finish=reboot' /proc/cmdline && finish=reboot
+    say "calling systemctl $finish at uptime $(uptime)"
+    exec systemctl --no-block "$finish"
+fi
 
 if [ "${1:-}" = stop ]; then
     # The unit's stop, during the shutdown: a write that must reach the root through the daemon.
@@ -50,7 +60,3 @@ done
 failed=$(systemctl list-units --state=failed --no-legend --plain | awk '{ print $1 }' | tr '\n' ' ')
 say "failed units: ${failed:-none}"
 
-finish=poweroff
-grep -q 'slx.test.finish=reboot' /proc/cmdline && finish=reboot
-say "calling systemctl $finish at uptime $(uptime)"
-systemctl --no-block "$finish"
