@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("vm")
 class FullSystemdStage4BootTest {
-    private static final Duration LIMIT = Duration.ofMinutes(8);
+    private static final Duration LIMIT = VmRig.BOOT_LIMIT;
     private static final Pattern THE_END = Pattern.compile("reboot: (Power down|Restarting system)|Kernel panic"
             + "|Entering emergency mode|emergency shell|dracut-emergency");
 
