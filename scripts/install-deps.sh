@@ -20,6 +20,7 @@ packages=(
   dracut dracut-network      # builds the client's initramfs
   nbd-client dmsetup         # tools the initramfs runs
   busybox-static             # a tiny init for the stage4 test image
+  debootstrap                # a Debian bookworm stage4 with systemd for the full-distribution boot test
   gdisk e2fsprogs btrfs-progs dosfstools fdisk  # partition tables and filesystems for test images
   xfsprogs                   # mkfs.xfs: xfs labels in the partition-finder tests
   cpio                       # inspecting initramfs images

@@ -9,6 +9,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Random;
 
 /**
@@ -49,31 +50,50 @@ public record Stage4Image(Path raw, Path qcow2, String dataSha256, long dataByte
             deleteTree(tree);
             sha = writeTree(tree, dataMiB);
             long partitionMiB = dataMiB + 24;
-            Path partition = dir.resolve("partition.img");
-            Files.deleteIfExists(partition);
-            Tool.of("mkfs.ext4", "-q", "-F", "-L", PARTITION_NAME, "-d", tree.toString(),
-                    partition.toString(), partitionMiB + "M").run();
-            Files.deleteIfExists(raw);
-            // 1 MiB in front for the GPT, 1 MiB behind for its backup copy.
-            try (var file = new java.io.RandomAccessFile(raw.toFile(), "rw")) {
-                file.setLength((partitionMiB + 2) * MIB);
-            }
-            Tool.of("sgdisk", "-o", "-n", "1:2048:+" + partitionMiB + "M", "-c", "1:" + PARTITION_NAME,
-                    raw.toString()).run();
-            Tool.of("dd", "if=" + partition, "of=" + raw, "bs=1M", "seek=1", "conv=notrunc,sparse",
-                    "status=none").run();
-            Files.delete(partition);
+            assembleDisk(tree, raw, partitionMiB, List.of());
             deleteTree(tree);
             Files.deleteIfExists(qcow2);
             Files.writeString(checksumFile, key + sha + "\n");
         }
+        convertWhenStale(raw, qcow2, compression);
+        return new Stage4Image(raw, qcow2, sha, dataMiB * MIB);
+    }
+
+    /**
+     * Writes {@code raw}: a GPT disk with one ext4 partition named {@code SLX_SYS} of
+     * {@code partitionMiB}, filled from {@code tree} by {@code mkfs.ext4 -d} (owners and modes as in
+     * the tree). {@code privileged} prefixes mkfs when the tree holds files only root may read.
+     */
+    static void assembleDisk(Path tree, Path raw, long partitionMiB, List<String> privileged) throws IOException {
+        Path partition = raw.resolveSibling("partition.img");
+        Files.deleteIfExists(partition);
+        List<String> mkfs = new java.util.ArrayList<>(privileged);
+        mkfs.addAll(List.of("mkfs.ext4", "-q", "-F", "-L", PARTITION_NAME, "-d", tree.toString(),
+                partition.toString(), partitionMiB + "M"));
+        Tool.of(mkfs).timeout(java.time.Duration.ofMinutes(10)).run();
+        Files.deleteIfExists(raw);
+        // 1 MiB in front for the GPT, 1 MiB behind for its backup copy.
+        try (var file = new java.io.RandomAccessFile(raw.toFile(), "rw")) {
+            file.setLength((partitionMiB + 2) * MIB);
+        }
+        Tool.of("sgdisk", "-o", "-n", "1:2048:+" + partitionMiB + "M", "-c", "1:" + PARTITION_NAME,
+                raw.toString()).run();
+        Tool.of("dd", "if=" + partition, "of=" + raw, "bs=1M", "seek=1", "conv=notrunc,sparse",
+                "status=none").run();
+        List<String> remove = new java.util.ArrayList<>(privileged);
+        remove.addAll(List.of("rm", "-f", partition.toString()));
+        Tool.of(remove).run();
+    }
+
+    /** (Re)writes the compressed qcow2 when it is missing or older than the raw disk. */
+    static void convertWhenStale(Path raw, Path qcow2, String compression) throws IOException {
         if (!Files.exists(qcow2) || Files.getLastModifiedTime(qcow2).compareTo(Files.getLastModifiedTime(raw)) < 0) {
-            Path partial = dir.resolve(qcow2.getFileName() + ".partial");
+            Path partial = qcow2.resolveSibling(qcow2.getFileName() + ".partial");
             Tool.of("qemu-img", "convert", "-c", "-f", "raw", "-O", "qcow2",
-                    "-o", "compression_type=" + compression, raw.toString(), partial.toString()).run();
+                    "-o", "compression_type=" + compression, raw.toString(), partial.toString())
+                    .timeout(java.time.Duration.ofMinutes(15)).run();
             Files.move(partial, qcow2, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
-        return new Stage4Image(raw, qcow2, sha, dataMiB * MIB);
     }
 
     private static String initScriptHash() throws IOException {
@@ -107,7 +127,7 @@ public record Stage4Image(Path raw, Path qcow2, String dataSha256, long dataByte
     }
 
     /** Pseudo-random (fixed seed) so the checksum is reproducible; incompressible like real data. */
-    private static String writeRandomData(Path file, int mib) throws IOException {
+    static String writeRandomData(Path file, int mib) throws IOException {
         MessageDigest sha;
         try {
             sha = MessageDigest.getInstance("SHA-256");
@@ -126,7 +146,7 @@ public record Stage4Image(Path raw, Path qcow2, String dataSha256, long dataByte
         return HexFormat.of().formatHex(sha.digest());
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }

@@ -26,7 +26,8 @@ import org.openslx.netboot.stage3.storage.StoragePlan;
  *       nothing allowed to reach outside it;</li>
  *   <li>then what keeps the root alive, written after config.tgz so it cannot be overwritten by
  *       accident: networkd files with {@code KeepConfiguration=} and a NetworkManager drop-in for the
- *       boot interface; /etc/fstab (or {@code SLX_GENERATE_FSTAB_SCRIPT}); the root daemon's unit;</li>
+ *       boot interface; /etc/fstab (or {@code SLX_GENERATE_FSTAB_SCRIPT}); the root daemon's unit; a
+ *       drop-in that keeps the COW's filesystem mounted until systemd's final shutdown step;</li>
  *   <li>last, stage3's log to {@code SLX_LOG_FILE_PATH}.</li>
  * </ol>
  */
@@ -101,6 +102,12 @@ public final class Stage4Planner {
                 RootDaemonUnit.content(config.imageDevice(), config.image(), config.rid()), 0644));
         steps.add(new Step.MakeSymlink(units.resolve("sysinit.target.wants").resolve(RootDaemonUnit.NAME),
                 "../" + RootDaemonUnit.NAME));
+
+        for (String mountPoint : CowMountUnit.mountPoint(storage.cow()).stream().toList()) {
+            Path dropIns = units.resolve(CowMountUnit.dropInDirectory(mountPoint));
+            steps.add(new Step.MakeDirectory(dropIns));
+            steps.add(new Step.WriteFile(dropIns.resolve("50-slx-cow.conf"), CowMountUnit.content(mountPoint), 0644));
+        }
 
         config.logFilePath().ifPresent(log -> {
             steps.add(new Step.MakeDirectory(inside(sysroot, log).getParent()));
