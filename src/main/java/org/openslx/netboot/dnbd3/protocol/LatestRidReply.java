@@ -4,8 +4,8 @@ import java.nio.ByteBuffer;
 
 /**
  * Payload of a LATEST_RID reply: one u16, the newest revision of the selected image, as the
- * reference kernel client would read it. Neither the reference server nor ours answers LATEST_RID
- * (observed against the reference, issue 3), so clients must not wait for it.
+ * reference kernel client would read it. Our server answers LATEST_RID; the reference server never
+ * does (observed against it), so clients must not wait for the reply.
  *
  * @param rid newest revision, 1..65535
  */

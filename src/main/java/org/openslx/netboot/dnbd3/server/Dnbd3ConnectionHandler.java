@@ -13,6 +13,7 @@ import java.util.Optional;
 import org.openslx.netboot.dnbd3.protocol.Command;
 import org.openslx.netboot.dnbd3.protocol.CrcList;
 import org.openslx.netboot.dnbd3.protocol.Dnbd3Protocol;
+import org.openslx.netboot.dnbd3.protocol.LatestRidReply;
 import org.openslx.netboot.dnbd3.protocol.ProtocolException;
 import org.openslx.netboot.dnbd3.protocol.ReplyHeader;
 import org.openslx.netboot.dnbd3.protocol.RequestHeader;
@@ -31,8 +32,10 @@ import org.openslx.netboot.net.ZeroCopy;
  * file's end and the 4 KiB-rounded size are zeros. Replies to other commands carry the handle of
  * the connection's last GET_BLOCK (0 before the first), because the reference reuses one reply
  * struct per connection; payload bytes announced by other commands are not skipped but read as the
- * next header, and LATEST_RID, SET_CLIENT_MODE and unknown commands get no reply, all as the
- * reference does (observed against its net.c, see {@code Dnbd3ReferenceBehaviourTest}).
+ * next header, and SET_CLIENT_MODE and unknown commands get no reply, all as the reference does
+ * (observed against its net.c, see {@code Dnbd3ReferenceBehaviourTest}). One deliberate
+ * difference: LATEST_RID is answered with the newest revision (issue 3 asks for it; the reference
+ * leaves it unanswered, so clients written for the reference never wait for the reply).
  *
  * <p>Obtain one from {@link Dnbd3Server#handler()}; one instance serves all connections.
  */
@@ -206,6 +209,8 @@ public final class Dnbd3ConnectionHandler implements ConnectionHandler {
                             ServerEntry.encodeList(altServers.forClient(remote.getAddress(), image.name())));
                     case GET_CRC32 -> reply(Command.GET_CRC32, lastBlockHandle,
                             image.crcList().map(CrcList::encode).orElse(null));
+                    case LATEST_RID -> reply(Command.LATEST_RID, lastBlockHandle,
+                            new LatestRidReply(store.latestRid(image.name()).orElse(image.rid())).encodePayload());
                     case SET_CLIENT_MODE -> session.isServer = false;
                     default -> LOG.log(System.Logger.Level.DEBUG, () -> "client " + who + " sent " + request
                             + " after the handshake; ignored");

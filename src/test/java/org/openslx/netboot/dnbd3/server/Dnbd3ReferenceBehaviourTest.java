@@ -119,10 +119,11 @@ class Dnbd3ReferenceBehaviourTest extends Dnbd3ServerTestBase {
     }
 
     @Test
-    void observedLatestRidSetClientModeAndUnknownCommandsGetNoReply() throws Exception {
-        // Reference: CMD_LATEST_RID (6) and unknown commands hit the "Unknown command" default branch,
-        // CMD_SET_CLIENT_MODE (7) only clears a flag; none is answered. The KEEPALIVE sent after them
-        // is the first reply, carrying the last GET_BLOCK's handle 0x0d.
+    void observedSetClientModeAndUnknownCommandsGetNoReplyWhileLatestRidIsAnswered() throws Exception {
+        // Reference: CMD_SET_CLIENT_MODE (7) only clears a flag and unknown commands hit the
+        // "Unknown command" default branch; neither is answered. CMD_LATEST_RID (6) is unanswered by
+        // the reference too, but issue 3 has ours answer it (the newest revision, here 2), with the
+        // last GET_BLOCK's handle 0x0d like every non-block reply.
         start();
         image("m.r1", 8192, 2);
         image("m.r2", 8192, 3);
@@ -132,6 +133,8 @@ class Dnbd3ReferenceBehaviourTest extends Dnbd3ServerTestBase {
             assertThat(replyHex(client)).isEqualTo("7372" + "0100" + "05000000" + "0d00000000000000");
             client.bytes(5);
             client.send(request(6, 0, 0, 1));
+            assertThat(replyHex(client)).isEqualTo("7372" + "0600" + "02000000" + "0d00000000000000");
+            assertThat(client.bytes(2)).containsExactly(2, 0);
             client.send(request(7, 0, 0, 2));
             client.send(request(99, 0, 0, 3));
             client.send(request(5, 0, 0, 4));

@@ -21,6 +21,7 @@ import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 import org.openslx.netboot.dnbd3.protocol.Command;
 import org.openslx.netboot.dnbd3.protocol.CrcList;
+import org.openslx.netboot.dnbd3.protocol.LatestRidReply;
 import org.openslx.netboot.dnbd3.protocol.ReplyHeader;
 import org.openslx.netboot.dnbd3.protocol.RequestHeader;
 import org.openslx.netboot.dnbd3.protocol.SelectImageReply;
@@ -65,6 +66,10 @@ class Dnbd3ServerLoopbackTest extends Dnbd3ServerTestBase {
             SelectImageReply reply = client.select("img", 0);
             assertThat(reply.rid()).isEqualTo(3);
             assertThat(reply.imageSize()).isEqualTo(4096 * 3);
+            client.request(RequestHeader.of(Command.LATEST_RID, 0, 9));
+            ReplyHeader header = client.reply();
+            assertThat(header.is(Command.LATEST_RID)).isTrue();
+            assertThat(LatestRidReply.decodePayload(ByteBuffer.wrap(client.bytes(header.size()))).rid()).isEqualTo(3);
         }
         try (RawClient client = connect()) {
             assertThat(client.select("img", 1).rid()).isEqualTo(1);
