@@ -41,7 +41,7 @@ install() {
         for lib in $(ldd "$f" 2> /dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
             case "$lib" in
                 "$payload"/*) ;;
-                *) inst_library "$lib" ;;
+                *) inst "$lib" ;;
             esac
         done
     done < <(find "$payload/runtime" -type f \( -name '*.so' -o -path '*/bin/*' -o -name jspawnhelper \) -print0)
