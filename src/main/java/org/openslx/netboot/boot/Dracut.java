@@ -24,6 +24,23 @@ public final class Dracut {
     private final List<String> drivers = new ArrayList<>();
     private final List<String> extraArgs = new ArrayList<>();
     private final Map<String, String> environment = new java.util.HashMap<>();
+    private Installation installation = Installation.system();
+
+    /**
+     * Which dracut runs: its script, the module folder it is copied from, and the environment it
+     * needs (e.g. which {@code dracut-install} binary). The system's dracut by default;
+     * {@link DracutNg} unpacks another one into a private folder.
+     */
+    public record Installation(String name, Path script, Path base, Map<String, String> environment) {
+        public Installation {
+            environment = Map.copyOf(environment);
+        }
+
+        /** The host's dracut (Debian bookworm: 059). */
+        public static Installation system() {
+            return new Installation("system dracut", Path.of("/usr/bin/dracut"), SYSTEM_BASE, Map.of());
+        }
+    }
 
     /** @param workDir a scratch folder for the private dracut copy (replaced on every build) */
     public Dracut(Path workDir) {
@@ -59,22 +76,31 @@ public final class Dracut {
         return this;
     }
 
+    /** Runs this dracut instead of the system's. */
+    public Dracut using(Installation dracut) {
+        this.installation = dracut;
+        return this;
+    }
+
     /** Builds the initramfs; returns dracut's output (its log). */
     public String build(Kernel kernel, Path output) throws IOException {
-        if (!Files.isExecutable(Path.of("/usr/bin/dracut")) || !Files.isDirectory(SYSTEM_BASE)) {
-            throw new IOException("dracut is not installed (scripts/install-deps.sh installs dracut)");
+        if (!Files.isExecutable(installation.script()) || !Files.isDirectory(installation.base())) {
+            throw new IOException(installation.equals(Installation.system())
+                    ? "dracut is not installed (scripts/install-deps.sh installs dracut)"
+                    : installation.name() + " is incomplete: " + installation.script() + " or "
+                            + installation.base() + " is missing");
         }
         Path base = workDir.resolve("dracut-base");
         Path confDir = workDir.resolve("dracut-conf.d");
         deleteTree(base);
         Files.createDirectories(confDir);
-        copyTree(SYSTEM_BASE, base);
+        copyTree(installation.base(), base);
         for (Path module : extraModules) {
             copyTree(module, base.resolve("modules.d").resolve(module.getFileName()));
         }
         Path absoluteOutput = output.toAbsolutePath();
         Files.createDirectories(absoluteOutput.getParent());
-        List<String> command = new ArrayList<>(List.of("dracut", "--force", "--no-hostonly",
+        List<String> command = new ArrayList<>(List.of(installation.script().toString(), "--force", "--no-hostonly",
                 "--conf", "/dev/null", "--confdir", confDir.toString(),
                 "--no-early-microcode", "--compress", "zstd",
                 "--kver", kernel.version(), "-m", String.join(" ", modules)));
@@ -84,6 +110,7 @@ public final class Dracut {
         command.addAll(extraArgs);
         command.add(absoluteOutput.toString());
         Tool tool = Tool.of(command).timeout(Duration.ofMinutes(10)).env("dracutbasedir", base.toString());
+        installation.environment().forEach(tool::env);
         environment.forEach(tool::env);
         String log = tool.run();
         deleteTree(base);

@@ -70,6 +70,12 @@ public final class InitramfsBuilder {
     }
 
     public static Report build(Options options, Consumer<String> progress) throws IOException {
+        return build(options, Dracut.Installation.system(), progress);
+    }
+
+    /** Builds with the given dracut (e.g. {@link DracutNg}'s) instead of the system's. */
+    public static Report build(Options options, Dracut.Installation dracut, Consumer<String> progress)
+            throws IOException {
         Path payload = options.workDir().resolve("payload");
         Dracut.deleteTree(payload);
         Files.createDirectories(payload);
@@ -98,9 +104,10 @@ public final class InitramfsBuilder {
         runtimeOptions.addAll(AOT_CACHE_OPTIONS);
         Files.write(payload.resolve("jvm.args"), runtimeOptions);
 
-        progress.accept("dracut: kernel " + options.kernel().version() + ", module " + MODULE_NAME);
+        progress.accept(dracut.name() + ": kernel " + options.kernel().version() + ", module " + MODULE_NAME);
         Path partial = options.output().resolveSibling(options.output().getFileName() + ".partial");
         String log = new Dracut(options.workDir())
+                .using(dracut)
                 .addModuleFolder(options.moduleFolder())
                 .modules("base", "systemd-initrd", "dracut-systemd", MODULE_NAME)
                 .env("SLX_PAYLOAD", payload.toAbsolutePath().toString())
