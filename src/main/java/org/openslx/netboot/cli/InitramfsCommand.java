@@ -4,6 +4,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import org.openslx.netboot.boot.Dracut;
+import org.openslx.netboot.boot.DracutNg;
 import org.openslx.netboot.boot.InitramfsBuilder;
 import org.openslx.netboot.boot.Kernel;
 import org.openslx.netboot.boot.ProjectFiles;
@@ -33,6 +36,11 @@ public final class InitramfsCommand {
                 description = "The dracut module folder (default: dracut/modules.d/90dnbd3-rootfs).")
         Path moduleDir;
 
+        @Option(names = "--dracut-ng",
+                description = "Build with dracut-ng (Debian trixie's, downloaded once from deb.debian.org into "
+                        + "~/.cache/slx-netboot) instead of the system's dracut.")
+        boolean dracutNg;
+
         @Option(names = "--work-dir", paramLabel = "DIR",
                 description = "Scratch folder (default: a folder beside the output).")
         Path workDir;
@@ -48,7 +56,9 @@ public final class InitramfsCommand {
                     moduleDir != null ? moduleDir : ProjectFiles.moduleFolder(),
                     work);
             long start = System.nanoTime();
-            var report = InitramfsBuilder.build(options, line -> System.err.println("slx initramfs: " + line));
+            Consumer<String> progress = line -> System.err.println("slx initramfs: " + line);
+            var dracut = dracutNg ? DracutNg.install(DracutNg.defaultCache(), progress) : Dracut.Installation.system();
+            var report = InitramfsBuilder.build(options, dracut, progress);
             System.out.print(Summary.of(report, (System.nanoTime() - start) / 1e9));
             return 0;
         }
