@@ -79,13 +79,18 @@ public final class DracutNg {
      *         unpacking fails; the message says which and what to do
      */
     public static Dracut.Installation install(Path cache, Consumer<String> progress) throws IOException {
+        return install(cache, MIRROR, progress);
+    }
+
+    /** As above, from another Debian mirror (the tests use a local one). */
+    static Dracut.Installation install(Path cache, String mirror, Consumer<String> progress) throws IOException {
         if (!Files.isExecutable(BOOKWORM_DRACUT_INSTALL)) {
             throw new IOException("dracut-ng needs the system's " + BOOKWORM_DRACUT_INSTALL
                     + ", which is missing (scripts/install-deps.sh installs dracut)");
         }
         Path root = cache.resolve("dracut-ng-" + VERSION);
         if (!Files.isExecutable(root.resolve("usr/bin/dracut"))) {
-            unpack(cache, root, progress);
+            unpack(cache, root, mirror, progress);
         }
         return new Dracut.Installation("dracut-ng " + VERSION, root.resolve("usr/bin/dracut"),
                 root.resolve("usr/lib/dracut"),
@@ -93,7 +98,7 @@ public final class DracutNg {
     }
 
     /** Downloads and unpacks every package into a fresh folder, then moves it into place. */
-    private static void unpack(Path cache, Path root, Consumer<String> progress) throws IOException {
+    private static void unpack(Path cache, Path root, String mirror, Consumer<String> progress) throws IOException {
         Path downloads = cache.resolve("downloads");
         Files.createDirectories(downloads);
         Path staging = cache.resolve(root.getFileName() + ".partial");
@@ -102,8 +107,8 @@ public final class DracutNg {
         for (Package p : PACKAGES) {
             Path deb = downloads.resolve(p.fileName());
             if (!Files.exists(deb) || !p.sha256().equals(sha256(deb))) {
-                progress.accept("downloading " + MIRROR + p.poolPath());
-                download(p, deb);
+                progress.accept("downloading " + mirror + p.poolPath());
+                download(mirror, p, deb);
             }
             Tool.of("dpkg-deb", "-x", deb.toString(), staging.toString()).run();
         }
@@ -112,8 +117,8 @@ public final class DracutNg {
         progress.accept("dracut-ng " + VERSION + " unpacked in " + root);
     }
 
-    private static void download(Package p, Path target) throws IOException {
-        URI uri = URI.create(MIRROR + p.poolPath());
+    private static void download(String mirror, Package p, Path target) throws IOException {
+        URI uri = URI.create(mirror + p.poolPath());
         Path partial = target.resolveSibling(target.getFileName() + ".partial");
         HttpResponse<Path> response;
         try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30))
@@ -122,7 +127,7 @@ public final class DracutNg {
                     HttpResponse.BodyHandlers.ofFile(partial));
         } catch (IOException e) {
             throw new IOException("dracut-ng " + VERSION + " could not be downloaded from " + uri
-                    + " (" + e + "); the dracut-ng build needs deb.debian.org, or the packages already in "
+                    + " (" + e + "); the dracut-ng build needs " + uri.getHost() + ", or the packages already in "
                     + target.getParent(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -130,7 +135,7 @@ public final class DracutNg {
         }
         if (response.statusCode() != 200) {
             Files.deleteIfExists(partial);
-            throw new IOException("deb.debian.org answered HTTP " + response.statusCode() + " for " + uri
+            throw new IOException(uri.getHost() + " answered HTTP " + response.statusCode() + " for " + uri
                     + (response.statusCode() == 404
                             ? "; Debian has probably replaced dracut " + VERSION
                                     + ": update DracutNg.VERSION and the hashes from trixie's Packages index"
