@@ -260,11 +260,9 @@ final class ConnectionManager implements Connection.Listener, Closeable {
         }
     }
 
-    /** How long the current server may stay silent while owing replies: 1 s + 10 × RTT, at most 3 s. */
+    /** How long the current server may stay silent while owing replies ({@link HangBound}). */
     Duration hangBound(Connection connection) {
-        Duration rtt = servers.stateOf(connection.server()).rtt().mean();
-        Duration bound = options.minHangBound().plus(rtt == null ? Duration.ZERO : rtt.multipliedBy(10));
-        return bound.compareTo(options.maxHangBound()) > 0 ? options.maxHangBound() : bound;
+        return HangBound.of(servers.stateOf(connection.server()).rtt().mean(), options);
     }
 
     /**
