@@ -90,7 +90,12 @@ public final class Dnbd3Source implements BlockSource {
      * as it completes, in order, while the later ones are still arriving.
      */
     private Set<ServerAddress> fetch(long offset, ByteBuffer region, ReadCrcs crcs) throws IOException {
-        List<PendingRead> reads = manager.submit(offset, region, options.requestSize());
+        List<PendingRead> reads;
+        try {
+            reads = manager.submit(offset, region, options.requestSize());
+        } catch (IOException e) {
+            throw failed(region, offset, e);
+        }
         IOException failure = null;
         Set<ServerAddress> servers = new LinkedHashSet<>();
         for (PendingRead read : reads) {
@@ -105,10 +110,14 @@ public final class Dnbd3Source implements BlockSource {
             }
         }
         if (failure != null) {
-            throw new IOException("reading " + region.capacity() + " bytes at offset " + offset + " failed: "
-                    + failure.getMessage(), failure);
+            throw failed(region, offset, failure);
         }
         return servers;
+    }
+
+    private static IOException failed(ByteBuffer region, long offset, IOException cause) {
+        return new IOException("reading " + region.capacity() + " bytes at offset " + offset + " failed: "
+                + cause.getMessage(), cause);
     }
 
     private IntegrityChecker integrity() {
