@@ -12,19 +12,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  * that fills the send buffer simply waits in the kernel, as it does in the reference server (one
  * pthread per client). On a virtual thread the JDK switches the socket to non-blocking mode, so a
  * full send buffer returns to Java, the thread parks, the JDK's poller wakes it and a carrier thread
- * resumes it; measured on loopback (docs/BENCHMARKS.md, "dnbd3 server") that cost about 15 % more
+ * resumes it; measured on loopback (docs/BENCHMARKS.md, "dnbd3 server") that cost 20 to 40 % more
  * CPU per GB, and under CPU contention the two carrier threads of a 2-core machine got a smaller
  * share of the CPU than the reference's one thread per client, so ours streamed slower.
  *
- * <p>The trade-off: a platform thread costs a kernel thread and its stack. The stacks are small
- * ({@link #STACK_BYTES}, of which only the touched pages count towards RSS) and the number of
- * platform threads is bounded; connections beyond the bound are served on virtual threads (slower
- * per byte, but thousands of them cost next to nothing), so the server still takes thousands of
- * clients.
+ * <p>The trade-off is memory: a platform thread costs about 115 KiB of RSS whatever its stack size
+ * (mostly the JVM's stack shadow zone, 20 pages it touches on native calls), a parked virtual
+ * thread about 1 KiB. So the number of platform threads is bounded; connections beyond the bound
+ * are served on virtual threads (more CPU per byte, but thousands of them cost next to nothing),
+ * so the server still takes thousands of clients.
  */
 final class ConnectionThreads {
     /** Default bound on platform threads; beyond it connections stay on virtual threads. */
-    static final int DEFAULT_PLATFORM_LIMIT = 512;
+    static final int DEFAULT_PLATFORM_LIMIT = 256;
     /**
      * Stack of a connection thread. The deepest path (a request, logging an exception) needs a few
      * dozen frames; the JVM takes its guard zones (some 100 KiB) out of this too.
