@@ -67,6 +67,12 @@ install() {
     # slx writes the network files from the kernel command line (PXE ip=/BOOTIF= included);
     # systemd's own generator would try to parse those forms and fail.
     $SYSTEMCTL -q --root "$initdir" mask systemd-network-generator.service
+    # dracut-ng's systemd-networkd module adds a catch-all DHCP file (zzzz-dracut-default.network)
+    # for every interface; dracut 059 has none. slx configures the boot interface itself, and a
+    # second NIC without a DHCP server would keep systemd-networkd-wait-online (and the boot)
+    # waiting until its timeout. dracut-ng's own cmdline hook drops the file too once a .network
+    # file was generated, but our daemon may write its files only later.
+    [[ $systemdnetworkconfdir ]] && rm -f -- "$initdir$systemdnetworkconfdir/zzzz-dracut-default.network"
 
     dracut_need_initqueue
 }

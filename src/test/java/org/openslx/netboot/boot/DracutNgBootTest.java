@@ -27,6 +27,8 @@ class DracutNgBootTest {
         assertThat(listing).as("the initramfs was made by dracut-ng").contains("Version: dracut-" + DracutNg.VERSION);
         assertThat(listing).as("the Java runtime's system libraries went in through dracut-ng's functions")
                 .contains("libdl.so.2", "libz.so.1");
+        assertThat(listing).as("dracut-ng's DHCP-on-every-interface default is dropped: slx configures the boot interface")
+                .doesNotContain("zzzz-dracut-default.network");
         String log = Files.readString(dir.resolve("initramfs/dracut.log"));
         assertThat(log).as("module-setup.sh called no function dracut-ng lacks").doesNotContain("command not found");
 
