@@ -40,9 +40,13 @@ final class ReadAhead {
     private ReadAhead() {
     }
 
-    /** Readers in flight: enough to keep both the cores and the disk busy, bounded in memory. */
+    /**
+     * Readers in flight: two per core (with the launcher's two virtual-thread carriers per
+     * core), so a copy keeps its share of the cores when other processes compete for them, as
+     * qemu-img's thread pool does; bounded in memory (a 2 MiB buffer each).
+     */
     static int defaultParallelism() {
-        return Math.clamp(Runtime.getRuntime().availableProcessors(), 2, 4);
+        return Math.clamp(2L * Runtime.getRuntime().availableProcessors(), 2, 8);
     }
 
     /**
