@@ -40,13 +40,9 @@ final class ReadAhead {
     private ReadAhead() {
     }
 
-    /**
-     * Readers in flight: two per core (with the launcher's two virtual-thread carriers per
-     * core), so a copy keeps its share of the cores when other processes compete for them, as
-     * qemu-img's thread pool does; bounded in memory (a 2 MiB buffer each).
-     */
+    /** Readers in flight: enough to keep both the cores and the disk busy, bounded in memory. */
     static int defaultParallelism() {
-        return Math.clamp(2L * Runtime.getRuntime().availableProcessors(), 2, 8);
+        return Math.clamp(Runtime.getRuntime().availableProcessors(), 2, 4);
     }
 
     /**
