@@ -38,12 +38,18 @@ public final class InitramfsBuilder {
             "--enable-native-access=ALL-UNNAMED",
             "--sun-misc-unsafe-memory-access=allow");
     /**
-     * How the daemon maps the cache. By default the JVM maps it at a random address and rewrites
-     * every pointer in it, which turns 18 of its 24 MiB into private copies (anonymous memory)
-     * of pages the initramfs already holds in RAM; mapped where it was built, only the pages
-     * the JVM writes (about 9 MiB) are copied. If that address is taken, the JVM relocates as
-     * before. The price: the cache's address is predictable (the JDK randomizes it by default
-     * to harden against exploits), which for a daemon serving its own root disk we accept.
+     * How the daemon maps the cache: kept where it was built ({@code ArchiveRelocationMode=0}).
+     * By default the JVM maps it at a random address and rewrites every pointer in it, which
+     * turns most of its pages into private (anonymous) copies. In the client those copies are
+     * extra RAM, not a swap for the file's pages: the file sits in the initramfs, which is RAM,
+     * and after switch_root the daemon keeps the whole deleted file alive as long as it maps it.
+     * Measured with bench/daemon-rss.sh (2026-11-24, 19.9 MiB cache): 14.1 MiB of the cache's
+     * 18.4 MiB resident were private copies with relocation, 6.9 MiB without (the pages the JVM
+     * writes anyway); RSS is the same 51 MiB either way, the client's RAM use 7 MiB higher with
+     * relocation, and relocating costs start-up CPU (most under emulation). The price: the
+     * cache's address is predictable. It holds class metadata, not code (JDK 25 caches no
+     * compiled code), and libjvm, the heap and the stacks stay randomized; for a daemon that
+     * serves its own root disk we accept that. If the address is taken, the JVM relocates.
      */
     static final List<String> AOT_CACHE_OPTIONS = List.of("-XX:AOTCache=slx.aot",
             "-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0");
