@@ -51,7 +51,10 @@ public final class InitramfsBuilder {
      * compiled code), and libjvm, the heap and the stacks stay randomized; for a daemon that
      * serves its own root disk we accept that. If the address is taken, the JVM relocates.
      */
-    static final List<String> AOT_CACHE_OPTIONS = List.of("-XX:AOTCache=slx.aot",
+    static final String AOT_CACHE_FILE = "slx.aot";
+    /** The daemon's classes the AOT cache does not hold: all the daemon still loads itself. */
+    static final String NOT_CACHED_FILE = "not-in-aot-cache.classes";
+    static final List<String> AOT_CACHE_OPTIONS = List.of("-XX:AOTCache=" + AOT_CACHE_FILE,
             "-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0");
     static final String MODULE_NAME = "dnbd3-rootfs";
     static final Path JDK = Path.of(System.getProperty("slx.jdk", "/usr/lib/jvm/temurin-25-jdk-amd64"));
@@ -103,6 +106,7 @@ public final class InitramfsBuilder {
         List<String> runtimeOptions = new ArrayList<>(JVM_OPTIONS);
         runtimeOptions.addAll(AOT_CACHE_OPTIONS);
         Files.write(payload.resolve("jvm.args"), runtimeOptions);
+        writeNotCachedClasses(payload, runtimeOptions);
 
         progress.accept("dracut: kernel " + options.kernel().version() + ", module " + MODULE_NAME);
         Path partial = options.output().resolveSibling(options.output().getFileName() + ".partial");
@@ -158,6 +162,32 @@ public final class InitramfsBuilder {
         if (!Files.exists(payload.resolve("slx.aot"))) {
             throw new IOException("the AOT cache training run ended without writing slx.aot");
         }
+    }
+
+    private static final Pattern ARCHIVED_APP_CLASS = Pattern.compile("^\\s*\\d+: (\\S+) app_loader$", Pattern.MULTILINE);
+
+    /**
+     * Lists the daemon's classes that the AOT cache lacks (those the training did not load, or
+     * could not archive), asking the payload's own JVM what the cache holds. Without the list
+     * the daemon preloads every class of its packages, as it does when the cache is not used.
+     */
+    private static void writeNotCachedClasses(Path payload, List<String> runtimeOptions) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(payload.resolve("runtime/bin/java").toString());
+        command.addAll(runtimeOptions);
+        command.addAll(List.of("-XX:+PrintSharedArchiveAndExit", "-cp", "slx.jar"));
+        String listing = Tool.of(command).in(payload).timeout(Duration.ofMinutes(2)).run();
+        Set<String> archived = new java.util.HashSet<>();
+        Matcher m = ARCHIVED_APP_CLASS.matcher(listing);
+        while (m.find()) {
+            archived.add(m.group(1));
+        }
+        if (archived.isEmpty()) {
+            return; // not understood: the daemon preloads everything
+        }
+        List<String> missing = ClassPreloader.daemonClassNames(payload.resolve("slx.jar")).stream()
+                .filter(name -> !archived.contains(name)).toList();
+        Files.write(payload.resolve(NOT_CACHED_FILE), missing);
     }
 
     private static final Pattern INCLUDING = Pattern.compile("\\*\\*\\* Including module: (\\S+) \\*\\*\\*");

@@ -238,9 +238,12 @@ public final class RootDaemon {
     /** Loads every class ahead of switch_root, after which the jar and runtime files are gone. */
     private static void preload() {
         try {
-            var result = ClassPreloader.preloadJar(ClassPreloader.ownJar());
-            BootLog.info("preloaded %d classes (%d optional ones skipped) for life after switch_root"
-                    .formatted(result.loaded(), result.skipped()));
+            Path jar = ClassPreloader.ownJar();
+            var result = ClassPreloader.preloadWithCache(jar, jar.resolveSibling(InitramfsBuilder.AOT_CACHE_FILE),
+                    jar.resolveSibling(InitramfsBuilder.NOT_CACHED_FILE));
+            BootLog.info("preloaded %d classes (%d optional ones skipped) for life after switch_root%s"
+                    .formatted(result.loaded(), result.skipped(), ClassPreloader.mapsFile(
+                            jar.resolveSibling(InitramfsBuilder.AOT_CACHE_FILE)) ? "; the AOT cache loaded the others" : ""));
         } catch (IOException e) {
             BootLog.info("could not preload classes: " + e.getMessage());
         }
