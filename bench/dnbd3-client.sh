@@ -2,8 +2,12 @@
 # dnbd3 client benchmark: sequential read throughput of our client (Dnbd3Source) against our
 # server (slx dnbd3 serve) on loopback, with 1 MiB GET_BLOCKs and several in flight, with and
 # without a CRC list (whole 16 MiB blocks checked), plus `slx dnbd3 cat` end to end.
+# For scale, a minimal raw client (bench/Dnbd3LoadClient.java: one thread, 16 x 1 MiB always in
+# flight, data thrown away) reads from the same server: the ceiling of a Java TCP reader here.
+# With DNBD3_REFERENCE_SERVER=/path/to/dnbd3-server (optional) our client and the raw client also
+# read from the reference server (started as `dnbd3-server -n -c CONFDIR`, same base folder).
 # Results go to stdout as Markdown rows for docs/BENCHMARKS.md.
-#   bench/dnbd3-client.sh [SECONDS_PER_RUN] [IMAGE_MIB]
+#   [DNBD3_REFERENCE_SERVER=PATH] bench/dnbd3-client.sh [SECONDS_PER_RUN] [IMAGE_MIB]
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 
@@ -12,10 +16,15 @@ image_mib="${2:-1024}"
 java_home="${SLX_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 port=$((20000 + RANDOM % 20000))
 
+reference="${DNBD3_REFERENCE_SERVER:-}"
+reference_port=$((port + 2))
+
 work="$(mktemp -d)"
 server_pid=""
+reference_pid=""
 cleanup() {
   [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+  [ -n "$reference_pid" ] && kill -TERM "$reference_pid" 2>/dev/null && wait "$reference_pid" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -30,17 +39,34 @@ cat "$work/base/"*.img.r1 > /dev/null # into the page cache
 ./slx dnbd3 serve --base "$work/base" --listen "127.0.0.1:$port" 2> "$work/server.log" &
 server_pid=$!
 for _ in $(seq 100); do grep -q "dnbd3: serving" "$work/server.log" 2>/dev/null && break; sleep 0.1; done
+if [ -n "$reference" ]; then
+  [ -x "$reference" ] || { echo "bench: DNBD3_REFERENCE_SERVER=$reference is not an executable" >&2; exit 2; }
+  mkdir -p "$work/reference-conf"
+  printf '[dnbd3]\nbasePath=%s\nlistenPort=%s\n' "$work/base" "$reference_port" > "$work/reference-conf/server.conf"
+  "$reference" -n -c "$work/reference-conf" > "$work/reference.log" 2>&1 &
+  reference_pid=$!
+  for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$reference_port") 2>/dev/null && break; sleep 0.1; done
+  sleep 1 # the reference loads its images in the background
+fi
 
-bench() { # image read_bytes threads [request_bytes]
-  "$java_home/bin/java" -cp target/slx.jar bench/Dnbd3ClientBench.java "dnbd3://127.0.0.1:$port/$1" "$2" "$seconds" "$3" ${4:-} 2> "$work/client.log"
+bench() { # port image read_bytes threads [request_bytes]
+  "$java_home/bin/java" -cp target/slx.jar bench/Dnbd3ClientBench.java "dnbd3://127.0.0.1:$1/$2" "$3" "$seconds" "$4" ${5:-} 2> "$work/client.log"
 }
-row() { # label image read_bytes threads [request_bytes]
-  local label="$1" result mbs cpu
-  shift
-  result="$(bench "$@")"
+row_on() { # port label image read_bytes threads [request_bytes]
+  local on="$1" label="$2" result mbs cpu
+  shift 2
+  result="$(bench "$on" "$@")"
   mbs="$(sed 's/.*MB\/s=\([0-9]*\).*/\1/' <<<"$result")"
   cpu="$(sed 's/.*clientCpuSecondsPerGB=\([0-9.]*\).*/\1/' <<<"$result")"
   echo "| $label | $mbs MB/s | $cpu s |"
+}
+row() { # label image read_bytes threads [request_bytes]: against our server
+  row_on "$port" "$@"
+}
+raw_row() { # port label: the minimal raw client, 16 x 1 MiB in flight
+  local result
+  result="$("$java_home/bin/java" bench/Dnbd3LoadClient.java 127.0.0.1 "$1" bench.img 1 "$seconds" 16 $((1 << 20)) 2> "$work/raw.log")"
+  echo "| $2 | $(sed 's/.*MB\/s=\([0-9]*\).*/\1/' <<<"$result") MB/s | |"
 }
 
 echo "| client reads (1 MiB GET_BLOCKs unless noted) | throughput | client CPU per GB |"
@@ -51,6 +77,13 @@ row "4 threads, 4 MiB reads: 16 in flight" bench.img $((4 << 20)) 4
 row "1 thread, 16 MiB reads: 16 in flight" bench.img $((16 << 20)) 1
 row "1 thread, 16 MiB reads as one 16 MiB GET_BLOCK" bench.img $((16 << 20)) 1 $((16 << 20))
 row "1 thread, 16 MiB reads: 16 in flight, CRC list (every block checked)" checked.img $((16 << 20)) 1
+row "4 threads, 4 MiB reads: 16 in flight, CRC list (every block checked)" checked.img $((4 << 20)) 4
+raw_row "$port" "for scale: minimal raw client, 16 × 1 MiB always in flight"
+if [ -n "$reference" ]; then
+  row_on "$reference_port" "reference server: 4 threads, 4 MiB reads: 16 in flight" bench.img $((4 << 20)) 4
+  row_on "$reference_port" "reference server: 4 threads, 4 MiB reads: 16 in flight, CRC list" checked.img $((4 << 20)) 4
+  raw_row "$reference_port" "reference server, for scale: minimal raw client, 16 × 1 MiB in flight"
+fi
 
 start=$(date +%s.%N)
 ./slx dnbd3 cat --timeout 30s "dnbd3://127.0.0.1:$port/checked.img" > /dev/null 2> "$work/cat.log"

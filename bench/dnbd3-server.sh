@@ -6,14 +6,18 @@
 # With DNBD3_REFERENCE_SERVER=/path/to/dnbd3-server (optional; skipped when unset) the reference
 # server runs the same load too (started as `dnbd3-server -n -c CONFDIR` with a server.conf whose
 # basePath is the image folder), in a column of its own.
+# Each client count is measured ROUNDS times (default 3), the servers taking turns in a rotating
+# order, after a short warm-up of every server (our JIT compiles the request loop then); every row
+# carries the load average before it, and the ratio ours / reference (or / C loop without one).
 # Prints Markdown rows for docs/BENCHMARKS.md.
-#   [DNBD3_REFERENCE_SERVER=PATH] bench/dnbd3-server.sh [SECONDS_PER_RUN] [IMAGE_MIB]
+#   [DNBD3_REFERENCE_SERVER=PATH] [ROUNDS=3] bench/dnbd3-server.sh [SECONDS_PER_RUN] [IMAGE_MIB]
 # SLX_JAVA_OPTS goes to the server JVM; the default below is the small-memory setting.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 
 seconds="${1:-10}"
 image_mib="${2:-1024}"
+rounds="${ROUNDS:-3}"
 java="${SLX_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
 export SLX_JAVA_OPTS="${SLX_JAVA_OPTS:--Xmx64m -Xms4m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=16m}"
 port=$((20000 + RANDOM % 20000))
@@ -36,6 +40,8 @@ head -c "$((image_mib << 20))" /dev/urandom > "$work/base/bench.img.r1"
 cat "$work/base/bench.img.r1" > /dev/null # into the page cache
 
 ./slx --help > /dev/null # build if needed
+mkdir -p "$work/classes"
+"$(dirname "$java")/javac" -d "$work/classes" bench/Dnbd3LoadClient.java # once, not per run
 ./slx dnbd3 serve --base "$work/base" --listen "127.0.0.1:$port" 2> "$work/server.log" &
 server_pid=$! # ./slx execs java, so this is the JVM
 pids+=("$server_pid")
@@ -71,7 +77,7 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 load() {
   local before after bytes
   before="$(cpu_ticks "$2")"
-  "$java" -XX:+UseSerialGC bench/Dnbd3LoadClient.java 127.0.0.1 "$1" bench.img "$3" "$4" 4 1048576 > "$work/load.out" &
+  "$java" -XX:+UseSerialGC -cp "$work/classes" Dnbd3LoadClient 127.0.0.1 "$1" bench.img "$3" "$4" 4 1048576 > "$work/load.out" &
   local load_pid=$!
   if [ -n "${5:-}" ]; then sleep "$(( $4 / 2 + 2 ))"; memory > "$5"; fi
   wait "$load_pid"
@@ -81,29 +87,47 @@ load() {
     'BEGIN {printf "%d MB/s (%.2f CPU s/GB)", r, t / hz / (b / 1e9)}'
 }
 
+# Servers in turn: NAME PORT PID
+servers=("ours $port $server_pid")
+if $have_baseline; then servers+=("baseline $baseline_port $baseline_pid"); fi
+if $have_reference; then servers+=("reference $reference_port $reference_pid"); fi
+for entry in "${servers[@]}"; do
+  read -r _ p pid <<< "$entry"
+  load "$p" "$pid" 64 3 > /dev/null # warm-up, not reported
+done
+
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-sleep 1
-echo "| run | slx dnbd3 serve | C sendfile loop | reference dnbd3-server | slx server memory |"
-echo "| --- | --- | --- | --- | --- |"
-echo "| server idle | | | | $(memory) |"
+echo "| clients | round (load avg) | slx dnbd3 serve | C sendfile loop | reference dnbd3-server | ours / $($have_reference && echo reference || echo C loop) | slx server memory |"
+echo "| --- | --- | --- | --- | --- | --- | --- |"
+echo "| idle | | | | | | $(memory) |"
 for clients in 1 8 64; do
-  ours="$(load "$port" "$server_pid" "$clients" "$seconds" "$work/during")"
-  baseline="-"
-  if $have_baseline; then baseline="$(load "$baseline_port" "$baseline_pid" "$clients" "$seconds")"; fi
-  ref="-"
-  if $have_reference; then ref="$(load "$reference_port" "$reference_pid" "$clients" "$seconds")"; fi
-  echo "| $clients streaming client(s) | $ours | $baseline | $ref | $(cat "$work/during") |"
+  for round in $(seq "$rounds"); do
+    loadavg="$(cut -d' ' -f1 /proc/loadavg)"
+    declare -A result=([ours]="-" [baseline]="-" [reference]="-")
+    n=${#servers[@]}
+    for k in $(seq 0 $((n - 1))); do
+      read -r name p pid <<< "${servers[$(( (k + round) % n ))]}"
+      if [ "$name" = ours ]; then
+        result[ours]="$(load "$p" "$pid" "$clients" "$seconds" "$work/during")"
+      else
+        result[$name]="$(load "$p" "$pid" "$clients" "$seconds")"
+      fi
+    done
+    versus="${result[reference]}"; [ "$versus" = "-" ] && versus="${result[baseline]}"
+    ratio="$(awk -v a="${result[ours]%% *}" -v b="${versus%% *}" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "-"}')"
+    echo "| $clients | $round ($loadavg) | ${result[ours]} | ${result[baseline]} | ${result[reference]} | $ratio | $(cat "$work/during") |"
+  done
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
 mkfifo "$work/hold"
-"$java" -XX:+UseSerialGC bench/Dnbd3LoadClient.java 127.0.0.1 "$port" bench.img 2000 0 < "$work/hold" > "$work/idle.out" &
+"$java" -XX:+UseSerialGC -cp "$work/classes" Dnbd3LoadClient 127.0.0.1 "$port" bench.img 2000 0 < "$work/hold" > "$work/idle.out" &
 idle_pid=$!
 pids+=("$idle_pid")
 exec 7> "$work/hold"
 for _ in $(seq 600); do grep -q connected "$work/idle.out" 2>/dev/null && break; sleep 0.1; done
 sleep 2
-echo "| 2000 idle clients ($(cat "$work/idle.out")) | | | | $(memory) |"
+echo "| 2000 idle clients ($(cat "$work/idle.out"), $(ls /proc/$server_pid/task | wc -l) server threads) | | | | | | $(memory) |"
 exec 7>&-
 wait "$idle_pid" || true
-echo "| peak over the whole run (VmHWM) | | | | $(awk '/^VmHWM/ {printf "%d MiB", $2/1024}' "/proc/$server_pid/status") |"
+echo "| peak over the whole run (VmHWM) | | | | | | $(awk '/^VmHWM/ {printf "%d MiB", $2/1024}' "/proc/$server_pid/status") |"

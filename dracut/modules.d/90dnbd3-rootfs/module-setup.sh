@@ -49,6 +49,8 @@ install() {
     inst_script "$moddir/slx.sh" /usr/bin/slx
     inst_script "$moddir/slx-start-daemon.sh" /usr/lib/slx/start-daemon
     inst_script "$moddir/slx-root-ready.sh" /usr/lib/slx/root-ready
+    inst_script "$moddir/slx-break-shell.sh" /usr/lib/slx/break-shell
+    inst_script "$moddir/slx-break-wait.sh" /usr/lib/slx/break-wait
     inst_hook cmdline 05 "$moddir/slx-cmdline.sh"
 
     # Tools the storage plan runs; mkfs/fsck for the COW filesystems the config may name.

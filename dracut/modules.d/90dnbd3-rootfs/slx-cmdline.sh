@@ -24,3 +24,5 @@ rootok=1
 # Stay in the initqueue until slx has mounted /sysroot (or failed, which ends in the emergency
 # shell). The daemon itself waits for systemd-networkd to report the network online.
 /sbin/initqueue --finished --unique --name slx-root-ready /usr/lib/slx/root-ready
+# slx.break= shells may stay open for long: the boot's timeout must not run out meanwhile.
+getarg slx.break= > /dev/null && /sbin/initqueue --timeout --unique --name slx-break-wait /usr/lib/slx/break-wait

@@ -115,6 +115,12 @@ public final class BootSite implements AutoCloseable {
                 + (extra.isEmpty() ? "" : " " + extra);
     }
 
+    /** A kernel line without a PXE address: the client asks DHCP (qemu's user network answers). */
+    public String dhcpKernelLine(String extra) {
+        return "console=ttyS0 panic=5 rd.retry=300 slxsrv=" + serverForGuest() + " slxbase=" + BASE
+                + " ip=dhcp BOOTIF=01-52-54-00-12-34-56" + (extra.isEmpty() ? "" : " " + extra);
+    }
+
     private boolean closed;
 
     /** Stops the server (closing every client connection); a second call does nothing. */

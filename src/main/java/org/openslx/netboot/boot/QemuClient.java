@@ -105,8 +105,7 @@ public final class QemuClient implements AutoCloseable {
         }
         command.addAll(options.extraArgs());
         ProcessBuilder builder = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                .redirectErrorStream(true);
         Process process;
         try {
             process = builder.start();
@@ -142,6 +141,16 @@ public final class QemuClient implements AutoCloseable {
                 lines.notifyAll();
             }
         }
+    }
+
+    /**
+     * Types on the VM's serial console (its stdin), e.g. into a shell the boot opened. Nothing
+     * else writes there: a VM nobody types into reads nothing, as before with /dev/null.
+     */
+    public void type(String text) throws IOException {
+        var keyboard = process.getOutputStream();
+        keyboard.write(text.getBytes(StandardCharsets.UTF_8));
+        keyboard.flush();
     }
 
     /** Every console line so far. */

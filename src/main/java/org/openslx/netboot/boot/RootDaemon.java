@@ -70,11 +70,14 @@ public final class RootDaemon {
             Files.createDirectories(options.stateDir());
             String cmdlineText = Files.readString(options.cmdlineFile()).strip();
             BootCommandLine cmdline = BootCommandLineParser.parse(cmdlineText);
+            BreakPoints breaks = new BreakPoints(cmdline.debug().breakBefore());
+            breaks.before("network");
             configureNetwork(BootNetworkResolver.resolve(cmdline));
             // Only now: the preloading would compete for the CPU with the network set-up above (and
             // with udev's coldplug); while the network comes up the daemon is idle anyway.
             preload = Thread.ofPlatform().name("preload").start(RootDaemon::preload);
             awaitNetwork();
+            breaks.before("config");
             Config config = fetchConfig(cmdline, log);
             Files.writeString(SAVED_CONFIG, config.text());
             ProcessCommandRunner runner = new ProcessCommandRunner();
@@ -82,8 +85,12 @@ public final class RootDaemon {
             Stage3Plan plan = Stage3Planner.plan(cmdlineText, config.source(), config.text(), machine, true, log);
             plan.warnings().forEach(w -> log.accept("warning: " + w));
             try (HttpFetcher fetcher = new HttpFetcher(RetryPolicy.BOOT.withTotalBudget(Duration.ofSeconds(60)), log)) {
-                new Executor(Path.of("/"), runner, machine, attacher(), fetcher, log,
-                        cmdline.debug().verbose()).run(plan.steps());
+                Executor executor = new Executor(Path.of("/"), runner, machine, attacher(), fetcher, log,
+                        cmdline.debug().verbose());
+                breaks.before("storage");
+                executor.run(plan.storage().steps());
+                breaks.before("stage4");
+                executor.run(plan.stage4Steps());
             }
             RootImage image = served.get();
             if (image == null) {
@@ -93,6 +100,7 @@ public final class RootDaemon {
             preload.join();
             // Start stage4 with the heap shrunk to what is live (MaxHeapFreeRatio gives the rest back).
             System.gc();
+            breaks.before("pivot");
             Files.writeString(options.stateDir().resolve("root-ready"), "");
             serveForever(image);
         } catch (IOException | RuntimeException e) {

@@ -34,7 +34,7 @@ class FullSystemdStage4BootTest {
 
     @Test
     void debianStage4WithSystemdVerifiesItsDataAndPowersOffCleanly() throws Exception {
-        BootTranscript boot = bootAndWaitForTheEnd("debian-systemd-poweroff", "");
+        BootTranscript boot = bootAndWaitForTheEnd("debian-systemd-poweroff", "", false);
         assertBootedVerifiedAndShutDownCleanly(boot);
         assertThat(boot.linesContaining("SLX-STAGE4: calling systemctl poweroff")).as("the check unit asked for a poweroff")
                 .isNotEmpty();
@@ -43,11 +43,23 @@ class FullSystemdStage4BootTest {
 
     @Test
     void debianStage4WithSystemdRebootsCleanly() throws Exception {
-        BootTranscript boot = bootAndWaitForTheEnd("debian-systemd-reboot", DebianStage4.REBOOT_SWITCH);
+        BootTranscript boot = bootAndWaitForTheEnd("debian-systemd-reboot", DebianStage4.REBOOT_SWITCH, false);
         assertBootedVerifiedAndShutDownCleanly(boot);
         assertThat(boot.linesContaining("SLX-STAGE4: calling systemctl reboot")).as("the check unit asked for a reboot")
                 .isNotEmpty();
         assertThat(boot.linesContaining("reboot: Restarting system")).as("the kernel's final restart").isNotEmpty();
+    }
+
+    /**
+     * The address from DHCP instead of PXE: stage4's systemd-networkd takes the lease over
+     * (KeepConfiguration=yes, the same client identifier), so the root's connection never sees
+     * the address go away, also when networkd stops at shutdown.
+     */
+    @Test
+    void debianStage4WithAnAddressFromDhcpKeepsItAndPowersOffCleanly() throws Exception {
+        BootTranscript boot = bootAndWaitForTheEnd("debian-systemd-dhcp", "", true);
+        assertBootedVerifiedAndShutDownCleanly(boot);
+        assertThat(boot.poweredOff()).as("the kernel's final power down").isTrue();
     }
 
     private static void assertBootedVerifiedAndShutDownCleanly(BootTranscript boot) {
@@ -69,12 +81,12 @@ class FullSystemdStage4BootTest {
      * Boots the Debian stage4 and waits until the kernel's last word; qemu must then exit by
      * itself (the guest powered off, or rebooted under -no-reboot).
      */
-    private static BootTranscript bootAndWaitForTheEnd(String scenario, String extra) throws Exception {
+    private static BootTranscript bootAndWaitForTheEnd(String scenario, String extra, boolean dhcp) throws Exception {
         Path dir = VmRig.scenarioDir(scenario);
         Path initrd = VmRig.slxInitramfs();
         try (BootSite site = BootSite.start(dir.resolve("srv"), image, VmRig.kernel(), initrd,
                 Map.of("SLX_RAMDISK_SIZE_IN_KB", "262144", "SLX_WRITABLE_DEVICE_IDENTIFIER_TIMEOUT_IN_SECONDS", "0"))) {
-            var options = QemuClient.Options.directBoot(VmRig.kernel(), initrd, site.pxeKernelLine(extra),
+            var options = QemuClient.Options.directBoot(VmRig.kernel(), initrd, dhcp ? site.dhcpKernelLine(extra) : site.pxeKernelLine(extra),
                     dir.resolve("console.log")).withLimit(LIMIT);
             try (QemuClient vm = QemuClient.start(options, null)) {
                 vm.awaitLine(THE_END, LIMIT);

@@ -109,12 +109,13 @@ final class ConnectionManager implements Connection.Listener, Closeable {
     // ------------------------------------------------------------------ reads
 
     /**
-     * Registers a read of {@code target.capacity()} bytes at {@code offset} and sends it to the
-     * current server (or leaves it for the next one).
+     * Registers reads of consecutive pieces of {@code region} (position 0, all of it), each at
+     * most {@code step} bytes, the first at {@code offset}, and sends them to the current server
+     * together (or leaves them for the next one).
      *
      * @throws IOException if the client was closed or has given up
      */
-    PendingRead submit(long offset, ByteBuffer target) throws IOException {
+    List<PendingRead> submit(long offset, ByteBuffer region, int step) throws IOException {
         if (closed) {
             throw new IOException(url + ": the dnbd3 client is closed");
         }
@@ -122,21 +123,31 @@ final class ConnectionManager implements Connection.Listener, Closeable {
         if (gaveUp != null) {
             throw new IOException(gaveUp.getMessage(), gaveUp);
         }
-        PendingRead read = table.add(offset, target);
+        List<PendingRead> reads = new ArrayList<>(region.capacity() / step + 1);
+        for (int done = 0; done < region.capacity(); done += step) {
+            int length = Math.min(step, region.capacity() - done);
+            reads.add(table.add(offset + done, region.slice(done, length)));
+        }
         Connection connection = current;
         if (connection != null) {
-            sendOn(connection, read);
+            sendOn(connection, reads);
         }
-        return read;
+        return reads;
     }
 
-    private void sendOn(Connection connection, PendingRead read) {
-        if (!read.claimFor(connection)) {
+    private void sendOn(Connection connection, List<PendingRead> reads) {
+        List<PendingRead> claimed = new ArrayList<>(reads.size());
+        for (PendingRead read : reads) {
+            if (read.claimFor(connection)) {
+                claimed.add(read);
+            }
+        }
+        if (claimed.isEmpty()) {
             return;
         }
         try {
-            connection.send(read);
-            requestsSent.incrementAndGet();
+            connection.send(claimed);
+            requestsSent.addAndGet(claimed.size());
         } catch (IOException e) {
             lost(connection, "sending a request to the current server failed (" + e.getMessage() + ")");
         }
@@ -260,11 +271,9 @@ final class ConnectionManager implements Connection.Listener, Closeable {
         }
     }
 
-    /** How long the current server may stay silent while owing replies: 1 s + 10 × RTT, at most 3 s. */
+    /** How long the current server may stay silent while owing replies ({@link HangBound}). */
     Duration hangBound(Connection connection) {
-        Duration rtt = servers.stateOf(connection.server()).rtt().mean();
-        Duration bound = options.minHangBound().plus(rtt == null ? Duration.ZERO : rtt.multipliedBy(10));
-        return bound.compareTo(options.maxHangBound()) > 0 ? options.maxHangBound() : bound;
+        return HangBound.of(servers.stateOf(connection.server()).rtt().mean(), options);
     }
 
     /**
@@ -378,9 +387,7 @@ final class ConnectionManager implements Connection.Listener, Closeable {
             }
             next.start(table, this);
             current = next;
-            for (PendingRead read : table.snapshot()) {
-                sendOn(next, read);
-            }
+            sendOn(next, table.snapshot());
         }
     }
 

@@ -9,7 +9,9 @@ import java.time.Duration;
  *     this size, all in flight at once (the kernel client's limit is 1 MiB)
  * @param connectTimeout limit for each step of connecting, SELECT_IMAGE and a probe
  * @param minHangBound the shortest silence after which a server owing replies counts as hung
+ *     (2 s by default: why in {@link HangBound})
  * @param maxHangBound the longest: the bound is {@code minHangBound + 10 × RTT}, capped here
+ *     (3 s by default, the issue's limit)
  * @param keepaliveInterval how often a KEEPALIVE goes to the current server
  * @param giveUpAfter when no server can serve for this long, pending and new reads fail; null
  *     means never (the root disk must not fail: reads wait and the log says why)
@@ -30,7 +32,7 @@ public record Dnbd3ClientOptions(int requestSize, Duration connectTimeout, Durat
     }
 
     public static Dnbd3ClientOptions defaults() {
-        return new Dnbd3ClientOptions(1 << 20, Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ofSeconds(3),
+        return new Dnbd3ClientOptions(1 << 20, Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(3),
                 Duration.ofSeconds(10), null, true, true);
     }
 

@@ -2,12 +2,12 @@ package org.openslx.netboot.dnbd3.client;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.openslx.netboot.block.BlockSource;
 import org.openslx.netboot.dnbd3.protocol.CrcList;
+import org.openslx.netboot.dnbd3.protocol.Dnbd3Protocol;
 
 /**
  * A dnbd3 image as a {@link BlockSource}: {@code dnbd3://HOST[:PORT][,HOST[:PORT]].../NAME[?rid=N]}.
@@ -71,42 +71,53 @@ public final class Dnbd3Source implements BlockSource {
             return;
         }
         ByteBuffer region = dst.slice(dst.position(), length);
-        Set<ServerAddress> servers = fetch(offset, region);
         IntegrityChecker checker = integrity();
+        ReadCrcs crcs = checker == null ? null : new ReadCrcs(offset, length, Dnbd3Protocol.HASH_BLOCK_SIZE);
+        Set<ServerAddress> servers = fetch(offset, region, crcs);
         if (checker != null) {
-            checker.check(offset, region, servers);
+            checker.check(offset, region, servers, crcs);
         }
         dst.position(dst.limit());
     }
 
     /** Reads {@code region} (all of it, position 0) at {@code offset}; returns who delivered it. */
     private Set<ServerAddress> fetch(long offset, ByteBuffer region) throws IOException {
-        int step = options.requestSize();
-        List<PendingRead> reads = new ArrayList<>();
-        IOException failure = null;
-        for (int done = 0; done < region.capacity(); done += step) {
-            int length = Math.min(step, region.capacity() - done);
-            try {
-                reads.add(manager.submit(offset + done, region.slice(done, length)));
-            } catch (IOException e) {
-                failure = e;
-                break;
-            }
+        return fetch(offset, region, null);
+    }
+
+    /**
+     * Like {@link #fetch(long, ByteBuffer)}, and feeds each request to {@code crcs} (if not null)
+     * as it completes, in order, while the later ones are still arriving.
+     */
+    private Set<ServerAddress> fetch(long offset, ByteBuffer region, ReadCrcs crcs) throws IOException {
+        List<PendingRead> reads;
+        try {
+            reads = manager.submit(offset, region, options.requestSize());
+        } catch (IOException e) {
+            throw failed(region, offset, e);
         }
+        IOException failure = null;
         Set<ServerAddress> servers = new LinkedHashSet<>();
         for (PendingRead read : reads) {
             try {
                 read.await();
                 servers.add(read.deliveredBy());
+                if (crcs != null && failure == null) {
+                    crcs.add(read.freshTarget());
+                }
             } catch (IOException e) {
                 failure = failure == null ? e : failure;
             }
         }
         if (failure != null) {
-            throw new IOException("reading " + region.capacity() + " bytes at offset " + offset + " failed: "
-                    + failure.getMessage(), failure);
+            throw failed(region, offset, failure);
         }
         return servers;
+    }
+
+    private static IOException failed(ByteBuffer region, long offset, IOException cause) {
+        return new IOException("reading " + region.capacity() + " bytes at offset " + offset + " failed: "
+                + cause.getMessage(), cause);
     }
 
     private IntegrityChecker integrity() {

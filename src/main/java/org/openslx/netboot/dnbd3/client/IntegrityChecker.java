@@ -64,6 +64,15 @@ final class IntegrityChecker {
      * @throws IOException if a whole block fails its check with every server's data
      */
     void check(long offset, ByteBuffer data, Set<ServerAddress> deliveredBy) throws IOException {
+        check(offset, data, deliveredBy, null);
+    }
+
+    /**
+     * Like {@link #check(long, ByteBuffer, Set)}, with the CRCs of the read's pieces already
+     * computed while it arrived ({@code crcs}; null or incomplete: computed here).
+     */
+    void check(long offset, ByteBuffer data, Set<ServerAddress> deliveredBy, ReadCrcs crcs) throws IOException {
+        boolean known = crcs != null && crcs.complete();
         long end = offset + data.capacity();
         long blockSize = Dnbd3Protocol.HASH_BLOCK_SIZE;
         for (long blockStart = offset / blockSize * blockSize; blockStart < end; blockStart += blockSize) {
@@ -72,10 +81,11 @@ final class IntegrityChecker {
             long pieceStart = Math.max(blockStart, offset);
             long pieceEnd = Math.min(blockEnd, end);
             ByteBuffer piece = data.slice((int) (pieceStart - offset), (int) (pieceEnd - pieceStart));
+            int crc = known ? crcs.crcOf(block) : CrcList.crcOf(piece);
             if (pieceStart == blockStart && pieceEnd == blockEnd) {
-                checkWhole(block, blockStart, piece, deliveredBy);
+                checkWhole(block, blockStart, piece, crc, deliveredBy);
             } else {
-                HashBlockAssembler.Assembled done = assembler.add(pieceStart, pieceEnd, CrcList.crcOf(piece), deliveredBy);
+                HashBlockAssembler.Assembled done = assembler.add(pieceStart, pieceEnd, crc, deliveredBy);
                 if (done != null) {
                     checkAssembled(done, blockStart, blockEnd);
                 }
@@ -83,12 +93,13 @@ final class IntegrityChecker {
         }
     }
 
-    private void checkWhole(int block, long blockStart, ByteBuffer data, Set<ServerAddress> deliveredBy)
+    /** {@code crc}: of {@code data} as delivered; copies fetched again are checked here. */
+    private void checkWhole(int block, long blockStart, ByteBuffer data, int crc, Set<ServerAddress> deliveredBy)
             throws IOException {
         Set<ServerAddress> tried = new LinkedHashSet<>();
         Set<ServerAddress> from = deliveredBy;
         while (true) {
-            if (list.matches(block, data)) {
+            if ((tried.isEmpty() ? crc : CrcList.crcOf(data)) == list.blockCrc(block)) {
                 verified.increment();
                 if (!tried.isEmpty()) {
                     LOG.log(Level.WARNING, "{0}: hash block {1} fetched again from {2}: this copy is correct; the reader got it",

@@ -41,8 +41,8 @@ final class PendingRead {
         return target.capacity();
     }
 
-    void sentNow() {
-        sentNanos = System.nanoTime();
+    void sentAt(long nanoTime) {
+        sentNanos = nanoTime;
     }
 
     long sentNanos() {

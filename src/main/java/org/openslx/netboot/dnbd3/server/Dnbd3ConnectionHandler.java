@@ -51,15 +51,17 @@ public final class Dnbd3ConnectionHandler implements ConnectionHandler {
     private final AltServers altServers;
     private final ClientRegistry clients;
     private final WriteWatchdog watchdog;
+    private final ConnectionThreads threads;
     private final int clientTimeoutMillis;
     private final int idleTimeoutMillis;
 
     Dnbd3ConnectionHandler(ImageStore store, AltServers altServers, ClientRegistry clients, WriteWatchdog watchdog,
-                           Duration clientTimeout, Duration idleTimeout) {
+                           Duration clientTimeout, Duration idleTimeout, int platformThreads) {
         this.store = store;
         this.altServers = altServers;
         this.clients = clients;
         this.watchdog = watchdog;
+        this.threads = new ConnectionThreads(platformThreads);
         this.clientTimeoutMillis = (int) clientTimeout.toMillis();
         this.idleTimeoutMillis = (int) idleTimeout.toMillis();
     }
@@ -67,8 +69,23 @@ public final class Dnbd3ConnectionHandler implements ConnectionHandler {
     @Override
     public void serve(SocketChannel channel, ByteBuffer head) throws IOException {
         try (channel) {
-            enlargeSendBuffer(channel);
-            new Connection(channel, head).run();
+            threads.run("dnbd3 " + channel.getRemoteAddress(), () -> {
+                enlargeSendBuffer(channel);
+                new Connection(channel, head).run();
+            }, () -> closeQuietly(channel));
+        }
+    }
+
+    /** Connections served on platform threads now (see {@link ConnectionThreads}). */
+    int platformThreadsInUse() {
+        return threads.platformInUse();
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // closing anyway
         }
     }
 

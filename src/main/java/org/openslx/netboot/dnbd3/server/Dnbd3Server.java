@@ -39,9 +39,22 @@ public final class Dnbd3Server implements Closeable {
      *     write may make no progress before the client is dropped (reference: clientTimeout, 15 s)
      * @param idleTimeout how long a connected client may send nothing (reference: about 4 ×
      *     clientTimeout; clients send a keepalive every 10 s)
+     * @param platformThreads how many connections get a platform thread of their own (the fast
+     *     path); the ones beyond run on virtual threads (see {@code ConnectionThreads})
      */
-    public record Settings(Duration clientTimeout, Duration idleTimeout) {
+    public record Settings(Duration clientTimeout, Duration idleTimeout, int platformThreads) {
         public static final Settings DEFAULT = new Settings(Duration.ofSeconds(15), Duration.ofSeconds(60));
+
+        public Settings {
+            if (platformThreads < 0) {
+                throw new IllegalArgumentException("platformThreads must not be negative: " + platformThreads);
+            }
+        }
+
+        /** These time limits and the default number of platform threads. */
+        public Settings(Duration clientTimeout, Duration idleTimeout) {
+            this(clientTimeout, idleTimeout, ConnectionThreads.DEFAULT_PLATFORM_LIMIT);
+        }
     }
 
     private final ImageStore store;
@@ -57,7 +70,7 @@ public final class Dnbd3Server implements Closeable {
         this.altServers = altServers;
         this.watchdog = new WriteWatchdog(settings.idleTimeout());
         this.handler = new Dnbd3ConnectionHandler(store, altServers, clients, watchdog,
-                settings.clientTimeout(), settings.idleTimeout());
+                settings.clientTimeout(), settings.idleTimeout(), settings.platformThreads());
     }
 
     /** Opens the base folder and loads the images found in it (more are found on demand later). */

@@ -250,6 +250,35 @@ class Dnbd3ServerLoopbackTest extends Dnbd3ServerTestBase {
     }
 
     @Test
+    void clientsBeyondThePlatformThreadLimitAreServedOnVirtualThreadsAlike() throws Exception {
+        start(AltServers.none(), new Dnbd3Server.Settings(Duration.ofSeconds(2), Duration.ofSeconds(4), 2));
+        byte[] data = image("many.r1", 3 << 20, 11);
+        Dnbd3ConnectionHandler handler = (Dnbd3ConnectionHandler) server.handler();
+        List<RawClient> clients = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 5; i++) {
+                RawClient client = connect();
+                clients.add(client);
+                client.select("many", 1);
+            }
+            // Every client has had its SELECT_IMAGE answered, so every connection runs by now.
+            assertThat(handler.platformThreadsInUse()).isEqualTo(2);
+            for (int round = 0; round < 3; round++) {
+                for (int i = 0; i < clients.size(); i++) {
+                    int offset = (i * 700_001 + round * 123_457) % (data.length - (1 << 20));
+                    assertThat(clients.get(i).getBlock(offset, 1 << 20, round))
+                            .as("client %d, round %d", i, round)
+                            .isEqualTo(Arrays.copyOfRange(data, offset, offset + (1 << 20)));
+                }
+            }
+        } finally {
+            for (RawClient client : clients) {
+                client.close();
+            }
+        }
+    }
+
+    @Test
     void closingTheServerDisconnectsItsClients() throws Exception {
         start();
         image("x.r1", 4096, 1);
