@@ -63,6 +63,11 @@ install() {
     # Loaded early by systemd-modules-load, in parallel with udev, not on the boot's critical path.
     mkdir -p "$initdir/etc/modules-load.d"
     printf '%s\n' nbd dm-snapshot loop > "$initdir/etc/modules-load.d/slx-netboot.conf"
+    # One nbd device, not 16: the root daemon serves /dev/nbd0 only, and every idle device is
+    # two more events for udev's coldplug, which the network waits for. More devices can still
+    # be created later (nbd-client over netlink adds one when all are taken).
+    mkdir -p "$initdir/etc/modprobe.d"
+    echo 'options nbd nbds_max=1' > "$initdir/etc/modprobe.d/slx-netboot.conf"
 
     # slx writes the network files from the kernel command line (PXE ip=/BOOTIF= included);
     # systemd's own generator would try to parse those forms and fail.

@@ -62,7 +62,9 @@ public final class Demo {
                 Map.of("SLX_RAMDISK_SIZE_IN_KB", "262144", "SLX_WRITABLE_DEVICE_IDENTIFIER_TIMEOUT_IN_SECONDS", "0"))) {
             say("  data folder " + site.data() + ", port " + site.port() + "; status page http://127.0.0.1:"
                     + site.port() + "/");
-            String append = site.pxeKernelLine("");
+            // SLX_DEMO_APPEND: extra kernel parameters for a diagnostic boot (e.g. systemd.log_target=kmsg,
+            // which stamps every unit's start and stop with the kernel's clock on the console).
+            String append = site.pxeKernelLine(System.getenv().getOrDefault("SLX_DEMO_APPEND", "").strip());
             step("client: qemu, software emulation, 2 CPUs, 1 GiB; kernel line: " + append);
             BootTranscript boot = boot(kernel, initrd, append, "console.log");
             int status = summarize(boot, image, initrd);

@@ -38,14 +38,23 @@ public final class InitramfsBuilder {
             "--enable-native-access=ALL-UNNAMED",
             "--sun-misc-unsafe-memory-access=allow");
     /**
-     * How the daemon maps the cache. By default the JVM maps it at a random address and rewrites
-     * every pointer in it, which turns 18 of its 24 MiB into private copies (anonymous memory)
-     * of pages the initramfs already holds in RAM; mapped where it was built, only the pages
-     * the JVM writes (about 9 MiB) are copied. If that address is taken, the JVM relocates as
-     * before. The price: the cache's address is predictable (the JDK randomizes it by default
-     * to harden against exploits), which for a daemon serving its own root disk we accept.
+     * How the daemon maps the cache: kept where it was built ({@code ArchiveRelocationMode=0}).
+     * By default the JVM maps it at a random address and rewrites every pointer in it, which
+     * turns most of its pages into private (anonymous) copies. In the client those copies are
+     * extra RAM, not a swap for the file's pages: the file sits in the initramfs, which is RAM,
+     * and after switch_root the daemon keeps the whole deleted file alive as long as it maps it.
+     * Measured with bench/daemon-rss.sh (2026-11-24, 19.9 MiB cache): 14.1 MiB of the cache's
+     * 18.4 MiB resident were private copies with relocation, 6.9 MiB without (the pages the JVM
+     * writes anyway); RSS is the same 51 MiB either way, the client's RAM use 7 MiB higher with
+     * relocation, and relocating costs start-up CPU (most under emulation). The price: the
+     * cache's address is predictable. It holds class metadata, not code (JDK 25 caches no
+     * compiled code), and libjvm, the heap and the stacks stay randomized; for a daemon that
+     * serves its own root disk we accept that. If the address is taken, the JVM relocates.
      */
-    static final List<String> AOT_CACHE_OPTIONS = List.of("-XX:AOTCache=slx.aot",
+    static final String AOT_CACHE_FILE = "slx.aot";
+    /** The daemon's classes the AOT cache does not hold: all the daemon still loads itself. */
+    static final String NOT_CACHED_FILE = "not-in-aot-cache.classes";
+    static final List<String> AOT_CACHE_OPTIONS = List.of("-XX:AOTCache=" + AOT_CACHE_FILE,
             "-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0");
     static final String MODULE_NAME = "dnbd3-rootfs";
     static final Path JDK = Path.of(System.getProperty("slx.jdk", "/usr/lib/jvm/temurin-25-jdk-amd64"));
@@ -103,6 +112,7 @@ public final class InitramfsBuilder {
         List<String> runtimeOptions = new ArrayList<>(JVM_OPTIONS);
         runtimeOptions.addAll(AOT_CACHE_OPTIONS);
         Files.write(payload.resolve("jvm.args"), runtimeOptions);
+        writeNotCachedClasses(payload, runtimeOptions);
 
         progress.accept(dracut.name() + ": kernel " + options.kernel().version() + ", module " + MODULE_NAME);
         Path partial = options.output().resolveSibling(options.output().getFileName() + ".partial");
@@ -159,6 +169,32 @@ public final class InitramfsBuilder {
         if (!Files.exists(payload.resolve("slx.aot"))) {
             throw new IOException("the AOT cache training run ended without writing slx.aot");
         }
+    }
+
+    private static final Pattern ARCHIVED_APP_CLASS = Pattern.compile("^\\s*\\d+: (\\S+) app_loader$", Pattern.MULTILINE);
+
+    /**
+     * Lists the daemon's classes that the AOT cache lacks (those the training did not load, or
+     * could not archive), asking the payload's own JVM what the cache holds. Without the list
+     * the daemon preloads every class of its packages, as it does when the cache is not used.
+     */
+    private static void writeNotCachedClasses(Path payload, List<String> runtimeOptions) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(payload.resolve("runtime/bin/java").toString());
+        command.addAll(runtimeOptions);
+        command.addAll(List.of("-XX:+PrintSharedArchiveAndExit", "-cp", "slx.jar"));
+        String listing = Tool.of(command).in(payload).timeout(Duration.ofMinutes(2)).run();
+        Set<String> archived = new java.util.HashSet<>();
+        Matcher m = ARCHIVED_APP_CLASS.matcher(listing);
+        while (m.find()) {
+            archived.add(m.group(1));
+        }
+        if (archived.isEmpty()) {
+            return; // not understood: the daemon preloads everything
+        }
+        List<String> missing = ClassPreloader.daemonClassNames(payload.resolve("slx.jar")).stream()
+                .filter(name -> !archived.contains(name)).toList();
+        Files.write(payload.resolve(NOT_CACHED_FILE), missing);
     }
 
     private static final Pattern INCLUDING = Pattern.compile("\\*\\*\\* Including module: (\\S+) \\*\\*\\*");

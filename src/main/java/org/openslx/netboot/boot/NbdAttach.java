@@ -25,6 +25,7 @@ final class NbdAttach {
         if (!Files.exists(Path.of("/sys/module/nbd"))) {
             Commands.run("modprobe", "nbd");
         }
+        BootLog.info("nbd-client: connecting " + device + " to " + socket);
         // 512-byte logical blocks: larger ones would hide a GPT written for 512-byte sectors.
         Commands.run("nbd-client", "-u", socket.toString(), device, "-N", "", "-b", "512",
                 "-R");

@@ -47,6 +47,8 @@ final class RootImage implements Closeable {
         // kernel's own read-ahead) are fetched further ahead, many requests in flight.
         ReadAheadSource readAhead = new ReadAheadSource(fetched, ReadAheadSource.Options.DEFAULTS);
         CountingSource exported = new CountingSource(Sources.decode(readAhead, Qcow2Options.DEFAULTS), "kernel");
+        BootLog.info("image: %s opened (%d bytes fetched in %d reads)".formatted(exported.describe(),
+                fetched.bytesRead(), fetched.reads()));
         BlockSource root = exported;
         NbdServer server = NbdServer.serveUnix(socket, root);
         try {

@@ -17,7 +17,8 @@ import org.openslx.netboot.block.BlockSource;
  * an emulated or slow network). When reads follow each other through the source, the next
  * {@linkplain Options#maxWindowChunks() window} of aligned chunks is fetched in the background,
  * all at once, so that the source sees many requests in flight instead of one after the other;
- * the window starts small and doubles with each sequential read, like the kernel's read-ahead.
+ * the window starts small and doubles each time the reader moves on to a further chunk, like the
+ * kernel's read-ahead. A stream starts reading ahead only once it has read a chunk's worth.
  * Reads that are not part of a sequential stream go straight to the source and are not cached.
  *
  * <p>Memory is bounded: at most {@link Options#maxChunks()} chunk buffers exist, allocated when
@@ -110,14 +111,20 @@ public final class ReadAheadSource implements BlockSource {
         }
     }
 
-    /** A sequential reader: where its next read is expected and how far it reads ahead. */
+    /**
+     * A sequential reader: where its next read is expected, how many bytes it has read, the last
+     * chunk it read ahead from, and how far it reads ahead.
+     */
     private static final class Stream {
         long next;
+        long bytesRead;
+        long plannedFrom = -1;
         int windowChunks = FIRST_WINDOW_CHUNKS;
         long lastUse;
 
-        Stream(long next, long now) {
+        Stream(long next, long bytesRead, long now) {
             this.next = next;
+            this.bytesRead = bytesRead;
             this.lastUse = now;
         }
     }
@@ -143,8 +150,17 @@ public final class ReadAheadSource implements BlockSource {
             }
             clock++;
             Stream stream = sequentialStream(offset, length);
-            if (stream != null) {
+            // Read ahead once the stream has read a chunk's worth, and each time it moves on to a
+            // further chunk. Before that (small reads close together, like a qcow2 header parsed
+            // field by field) only the chunks under the read are fetched, once, for the reads
+            // that follow: when the window grew with every small read, it filled the connection
+            // with 1.8 MiB nobody had asked for while the image opened.
+            long lastChunk = chunkIndex(offset + length - 1);
+            if (stream != null && stream.bytesRead >= options.chunkBytes() && lastChunk > stream.plannedFrom) {
+                stream.plannedFrom = lastChunk;
                 planAhead(stream, offset, length, toFetch);
+            } else if (stream != null) {
+                plan(chunkIndex(offset), chunkStart(lastChunk + 1), toFetch);
             }
             covering = pinCovering(offset, length);
         } finally {
@@ -217,6 +233,7 @@ public final class ReadAheadSource implements BlockSource {
             long tolerance = (long) (s.windowChunks + 1) << shift;
             if (offset <= s.next + tolerance && offset + length >= s.next - tolerance) {
                 s.next = Math.max(s.next, end);
+                s.bytesRead += length;
                 s.lastUse = clock;
                 return s;
             }
@@ -224,15 +241,21 @@ public final class ReadAheadSource implements BlockSource {
                 victim = i;
             }
         }
-        streams[victim] = new Stream(end, clock);
+        streams[victim] = new Stream(end, length, clock);
         return null;
     }
 
     /** Adds the chunks from this read's first one to the end of the stream's window. */
     private void planAhead(Stream stream, long offset, int length, List<Chunk> toFetch) {
         long readEnd = offset + length;
-        long windowEnd = Math.min(size, chunkStart(chunkIndex(readEnd - 1) + 1) + ((long) stream.windowChunks << shift));
-        for (long index = chunkIndex(offset); chunkStart(index) < windowEnd; index++) {
+        plan(chunkIndex(offset), chunkStart(chunkIndex(readEnd - 1) + 1) + ((long) stream.windowChunks << shift), toFetch);
+        stream.windowChunks = Math.min(options.maxWindowChunks(), stream.windowChunks * 2);
+    }
+
+    /** Adds the chunks from {@code first} up to {@code end} that are neither there nor on their way. */
+    private void plan(long first, long end, List<Chunk> toFetch) {
+        long windowEnd = Math.min(size, end);
+        for (long index = first; chunkStart(index) < windowEnd; index++) {
             if (chunks.containsKey(index)) {
                 continue;
             }
@@ -245,7 +268,6 @@ public final class ReadAheadSource implements BlockSource {
             chunks.put(index, chunk);
             toFetch.add(chunk);
         }
-        stream.windowChunks = Math.min(options.maxWindowChunks(), stream.windowChunks * 2);
     }
 
     /**

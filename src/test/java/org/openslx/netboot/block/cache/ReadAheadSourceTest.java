@@ -73,6 +73,25 @@ class ReadAheadSourceTest {
     }
 
     @Test
+    void smallReadsWithinOneChunkFetchThatChunkOnceAndNothingAhead() throws IOException {
+        // How the qcow2 decoder parses an image's header: field by field, each read continuing the last.
+        byte[] image = image(2 << 20, 4);
+        CountingSource counted = new CountingSource(FileSource.openReadOnly(dir.resolve("image.raw")));
+        try (var source = new ReadAheadSource(counted, SMALL)) {
+            long[][] reads = {{0, 4}, {0, 72}, {0, 104}, {0, 112}, {112, 8}, {120, 384}, {504, 8}};
+            long asked = 0;
+            for (long[] r : reads) {
+                assertThat(read(source, r[0], (int) r[1])).isEqualTo(expected(image, r[0], (int) r[1]));
+                asked += r[1];
+            }
+            // The first read alone, then its chunk once for the reads that follow it.
+            assertThat(counted.bytes.get()).as("bytes the source read for %d bytes of header reads", asked)
+                    .isEqualTo(4 + SMALL.chunkBytes());
+            assertThat(counted.reads.get()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void interleavedSequentialReadersNeverMakeTheSourceReadTheSameBytesTwice() throws IOException {
         byte[] image = image(4 << 20, 7);
         CountingSource counted = new CountingSource(FileSource.openReadOnly(dir.resolve("image.raw")));
