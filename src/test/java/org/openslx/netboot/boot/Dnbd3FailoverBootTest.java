@@ -22,8 +22,7 @@ class Dnbd3FailoverBootTest {
         Path dir = VmRig.scenarioDir("failover");
         Stage4Image image = VmRig.stage4Image();
         Path initrd = VmRig.slxInitramfs();
-        Map<String, String> config = Map.of("SLX_RAMDISK_SIZE_IN_KB", "262144",
-                "SLX_WRITABLE_DEVICE_IDENTIFIER_TIMEOUT_IN_SECONDS", "0");
+        Map<String, String> config = VmRig.RAM_COW_CONFIG;
         try (BootSite boot = BootSite.start(dir.resolve("srv-boot"), image, VmRig.kernel(), initrd, config);
              BootSite b = BootSite.start(dir.resolve("srv-b"), image, VmRig.kernel(), initrd, config);
              BootSite c = BootSite.start(dir.resolve("srv-c"), image, VmRig.kernel(), initrd, config)) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -32,22 +31,7 @@ class DracutNgBootTest {
         String log = Files.readString(dir.resolve("initramfs/dracut.log"));
         assertThat(log).as("module-setup.sh called no function dracut-ng lacks").doesNotContain("command not found");
 
-        try (BootSite site = BootSite.start(dir.resolve("srv"), image, VmRig.kernel(), initrd,
-                Map.of("SLX_RAMDISK_SIZE_IN_KB", "262144", "SLX_WRITABLE_DEVICE_IDENTIFIER_TIMEOUT_IN_SECONDS", "0"))) {
-            String append = site.pxeKernelLine("");
-            var options = QemuClient.Options.directBoot(VmRig.kernel(), initrd, append, dir.resolve("console.log"))
-                    .withLimit(VmRig.BOOT_LIMIT);
-            try (QemuClient vm = QemuClient.start(options, null)) {
-                BootTranscript boot = VmRig.awaitPowerOff(vm);
-                VmRig.assertStage4VerifiedItsData(boot, image);
-                assertThat(boot.daemonName()).as("the root daemon survived switch_root, marked with @")
-                        .hasValueSatisfying(name -> assertThat(name).startsWith("@"));
-                assertThat(boot.cowAllocatedKib()).as("stage4's writes landed in the COW file in RAM")
-                        .hasValueSatisfying(cow -> assertThat(cow.getValue()).isPositive());
-                assertThat(boot.linesContaining("SLX-STAGE4: root /dev/mapper/slx-root"))
-                        .as("stage4's root is the dm snapshot").isNotEmpty();
-            }
-        }
+        VmRig.bootWithRamCowAndAssert(dir, image, initrd);
     }
 
     private static Path buildWithDracutNg(Path workDir) throws Exception {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -85,7 +84,7 @@ class FullSystemdStage4BootTest {
         Path dir = VmRig.scenarioDir(scenario);
         Path initrd = VmRig.slxInitramfs();
         try (BootSite site = BootSite.start(dir.resolve("srv"), image, VmRig.kernel(), initrd,
-                Map.of("SLX_RAMDISK_SIZE_IN_KB", "262144", "SLX_WRITABLE_DEVICE_IDENTIFIER_TIMEOUT_IN_SECONDS", "0"))) {
+                VmRig.RAM_COW_CONFIG)) {
             var options = QemuClient.Options.directBoot(VmRig.kernel(), initrd, dhcp ? site.dhcpKernelLine(extra) : site.pxeKernelLine(extra),
                     dir.resolve("console.log")).withLimit(LIMIT);
             try (QemuClient vm = QemuClient.start(options, null)) {

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +23,7 @@ class IpxeNetworkBootTest {
         Stage4Image image = VmRig.stage4Image();
         Path initrd = VmRig.slxInitramfs();
         try (BootSite site = BootSite.start(dir.resolve("srv"), image, VmRig.kernel(), initrd,
-                Map.of("SLX_RAMDISK_SIZE_IN_KB", "262144", "SLX_WRITABLE_DEVICE_IDENTIFIER_TIMEOUT_IN_SECONDS", "0"))) {
+                VmRig.RAM_COW_CONFIG)) {
             Files.writeString(site.data().resolve("boot/" + BootSite.BASE + "/cmdline"),
                     "console=ttyS0\npanic=5\nrd.retry=300\n", StandardOpenOption.APPEND);
             var options = new QemuClient.Options(null, null, null, 1024, 2, QemuClient.DEFAULT_MAC,

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -23,7 +22,7 @@ class SlxBreakBootTest {
         Stage4Image image = VmRig.stage4Image();
         Path initrd = VmRig.slxInitramfs();
         try (BootSite site = BootSite.start(dir.resolve("srv"), image, VmRig.kernel(), initrd,
-                Map.of("SLX_RAMDISK_SIZE_IN_KB", "262144", "SLX_WRITABLE_DEVICE_IDENTIFIER_TIMEOUT_IN_SECONDS", "0"))) {
+                VmRig.RAM_COW_CONFIG)) {
             var options = QemuClient.Options.directBoot(VmRig.kernel(), initrd,
                     site.pxeKernelLine("slx.break=stage4"), dir.resolve("console.log")).withLimit(VmRig.BOOT_LIMIT);
             try (QemuClient vm = QemuClient.start(options, null)) {

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.util.Map;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -21,6 +22,10 @@ final class VmRig {
     static final int DATA_MIB = 32;
     static final String MAC = QemuClient.DEFAULT_MAC;
     /** The PXELINUX IPAPPEND 3 form qemu's user network would give this client. */
+    /** The site config of the scenarios with the COW in RAM: 256 MiB, no wait for an ID44 disk. */
+    static final Map<String, String> RAM_COW_CONFIG = Map.of("SLX_RAMDISK_SIZE_IN_KB", "262144",
+            "SLX_WRITABLE_DEVICE_IDENTIFIER_TIMEOUT_IN_SECONDS", "0");
+
     static final String PXE_APPEND = "ip=10.0.2.15:10.0.2.2:10.0.2.2:255.255.255.0 BOOTIF=01-52-54-00-12-34-56";
 
     private static Stage4Image image;
@@ -100,6 +105,27 @@ final class VmRig {
         }
         vm.close();
         return new BootTranscript(vm.lines());
+    }
+
+    /**
+     * The main scenario with the given initramfs: PXE-style kernel line, COW in RAM; asserts what
+     * such a boot must show (data verified, daemon marked with @, writes in the COW, the dm root).
+     */
+    static void bootWithRamCowAndAssert(Path dir, Stage4Image image, Path initrd) throws Exception {
+        try (BootSite site = BootSite.start(dir.resolve("srv"), image, kernel(), initrd, RAM_COW_CONFIG)) {
+            var options = QemuClient.Options.directBoot(kernel(), initrd, site.pxeKernelLine(""),
+                    dir.resolve("console.log")).withLimit(BOOT_LIMIT);
+            try (QemuClient vm = QemuClient.start(options, null)) {
+                BootTranscript boot = awaitPowerOff(vm);
+                assertStage4VerifiedItsData(boot, image);
+                assertThat(boot.daemonName()).as("the root daemon survived switch_root, marked with @")
+                        .hasValueSatisfying(name -> assertThat(name).startsWith("@"));
+                assertThat(boot.cowAllocatedKib()).as("stage4's writes landed in the COW file in RAM")
+                        .hasValueSatisfying(cow -> assertThat(cow.getValue()).isPositive());
+                assertThat(boot.linesContaining("SLX-STAGE4: root /dev/mapper/slx-root"))
+                        .as("stage4's root is the dm snapshot").isNotEmpty();
+            }
+        }
     }
 
     /** The assertions every successful boot must pass. */
