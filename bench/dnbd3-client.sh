@@ -10,6 +10,7 @@
 #   [DNBD3_REFERENCE_SERVER=PATH] bench/dnbd3-client.sh [SECONDS_PER_RUN] [IMAGE_MIB]
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
+. bench/reference-dnbd3.sh
 
 seconds="${1:-10}"
 image_mib="${2:-1024}"
@@ -40,13 +41,7 @@ cat "$work/base/"*.img.r1 > /dev/null # into the page cache
 server_pid=$!
 for _ in $(seq 100); do grep -q "dnbd3: serving" "$work/server.log" 2>/dev/null && break; sleep 0.1; done
 if [ -n "$reference" ]; then
-  [ -x "$reference" ] || { echo "bench: DNBD3_REFERENCE_SERVER=$reference is not an executable" >&2; exit 2; }
-  mkdir -p "$work/reference-conf"
-  printf '[dnbd3]\nbasePath=%s\nlistenPort=%s\n' "$work/base" "$reference_port" > "$work/reference-conf/server.conf"
-  "$reference" -n -c "$work/reference-conf" > "$work/reference.log" 2>&1 &
-  reference_pid=$!
-  for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$reference_port") 2>/dev/null && break; sleep 0.1; done
-  sleep 1 # the reference loads its images in the background
+  start_reference_server "$reference" "$work/base" "$reference_port" "$work"
 fi
 
 bench() { # port image read_bytes threads [request_bytes]

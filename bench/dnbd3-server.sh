@@ -14,6 +14,7 @@
 # SLX_JAVA_OPTS goes to the server JVM; the default below is the small-memory setting.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
+. bench/reference-dnbd3.sh
 
 seconds="${1:-10}"
 image_mib="${2:-1024}"
@@ -56,18 +57,11 @@ else
 fi
 have_reference=false
 if [ -n "$reference" ]; then
-  [ -x "$reference" ] || { echo "bench: DNBD3_REFERENCE_SERVER=$reference is not an executable" >&2; exit 2; }
-  mkdir -p "$work/reference-conf"
-  printf '[dnbd3]\nbasePath=%s\nlistenPort=%s\n' "$work/base" "$reference_port" > "$work/reference-conf/server.conf"
-  "$reference" -n -c "$work/reference-conf" > "$work/reference.log" 2>&1 &
-  reference_pid=$!
+  start_reference_server "$reference" "$work/base" "$reference_port" "$work"
   pids+=("$reference_pid")
   have_reference=true
 fi
 for _ in $(seq 100); do grep -q "dnbd3: serving" "$work/server.log" 2>/dev/null && break; sleep 0.1; done
-if $have_reference; then
-  for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$reference_port") 2>/dev/null && break; sleep 0.1; done
-fi
 
 memory() { # "RSS x MiB (anonymous y MiB)"
   awk '/^VmRSS/ {r=$2} /^RssAnon/ {a=$2} END {printf "RSS %d MiB (anonymous %d MiB)", r/1024, a/1024}' "/proc/$server_pid/status"
