@@ -22,6 +22,8 @@ public final class Dracut {
     private final List<Path> extraModules = new ArrayList<>();
     private final List<String> modules = new ArrayList<>();
     private final List<String> drivers = new ArrayList<>();
+    private final List<String> omittedDrivers = new ArrayList<>();
+    private String compressor = "zstd";
     private final List<String> extraArgs = new ArrayList<>();
     private final Map<String, String> environment = new java.util.HashMap<>();
     private Installation installation = Installation.system();
@@ -65,6 +67,21 @@ public final class Dracut {
         return this;
     }
 
+    /**
+     * Kernel modules to leave out although a dracut module asks for them. Names with underscores
+     * (dracut 059 turns only the first '-' of the whole list into '_').
+     */
+    public Dracut omitDrivers(List<String> names) {
+        omittedDrivers.addAll(names);
+        return this;
+    }
+
+    /** How the image is compressed ({@code --compress}): zstd unless set. */
+    public Dracut compress(String compressor) {
+        this.compressor = compressor;
+        return this;
+    }
+
     public Dracut args(String... args) {
         extraArgs.addAll(List.of(args));
         return this;
@@ -102,10 +119,13 @@ public final class Dracut {
         Files.createDirectories(absoluteOutput.getParent());
         List<String> command = new ArrayList<>(List.of(installation.script().toString(), "--force", "--no-hostonly",
                 "--conf", "/dev/null", "--confdir", confDir.toString(),
-                "--no-early-microcode", "--compress", "zstd",
+                "--no-early-microcode", "--compress", compressor,
                 "--kver", kernel.version(), "-m", String.join(" ", modules)));
         if (!drivers.isEmpty()) {
             command.addAll(List.of("--add-drivers", String.join(" ", drivers)));
+        }
+        if (!omittedDrivers.isEmpty()) {
+            command.addAll(List.of("--omit-drivers", String.join(" ", omittedDrivers)));
         }
         command.addAll(extraArgs);
         command.add(absoluteOutput.toString());

@@ -12,6 +12,9 @@ import java.util.Set;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
 
 /**
  * Builds the client's initramfs: a jlink'd Java runtime with our jar and an AOT cache (the
@@ -57,6 +60,41 @@ public final class InitramfsBuilder {
     static final List<String> AOT_CACHE_OPTIONS = List.of("-XX:AOTCache=" + AOT_CACHE_FILE,
             "-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0");
     static final String MODULE_NAME = "dnbd3-rootfs";
+    /**
+     * Folders of our jar the initramfs leaves out: aircompressor's native libraries for its own
+     * native mode (5.9 MB for six platforms), which slx never uses: it calls the system's libzstd
+     * itself (see {@code ZstdClusterDecompressor}) and otherwise aircompressor's Java decoder.
+     */
+    /**
+     * How the initramfs is compressed: lz4 (dracut: {@code lz4 -l -9}, the kernel's legacy lz4
+     * format). The kernel unpacks the initramfs before it runs /init, and under emulation its
+     * zstd decoder was the slow part: the same 133 MB cpio took 7.4 s with zstd, 4.5 s with
+     * gzip, 2.9 s with lz4 and 2.9 s uncompressed (load 20, bench in docs/BENCHMARKS.md, Boot).
+     * lz4 makes the file larger (58 MB against zstd's 49 MB), within the 60 MB limit only with
+     * the unused jar folders and kernel modules below left out.
+     */
+    public static final String COMPRESSOR = "lz4";
+    static final List<String> UNUSED_JAR_FOLDERS = List.of("aircompressor/");
+    /**
+     * Kernel modules that dracut's {@code dm} module (all of drivers/md) and its network modules
+     * (bonds, teams, bridges, VLANs, tunnels) bring along, which the boot never loads: slx's
+     * storage plan uses dm-snapshot (with dm-bufio) over nbd and loop only, and configures one
+     * plain Ethernet interface. Every file costs unpacking time at each boot (6 MB here). The
+     * NIC drivers stay. dracut omits a module's dependencies only with it, so the kept ones
+     * (btrfs needs xor and raid6_pq) are not touched.
+     */
+    static final List<String> UNUSED_KERNEL_MODULES = List.of(
+            "md_mod", "raid0", "raid1", "raid10", "raid456", "linear", "multipath", "faulty", "bcache",
+            "dm_raid", "dm_cache", "dm_cache_smq", "dm_era", "dm_thin_pool", "dm_persistent_data",
+            "dm_bio_prison", "dm_integrity", "dm_zoned", "dm_writecache", "dm_verity", "dm_crypt",
+            "dm_delay", "dm_flakey", "dm_log_userspace", "dm_log_writes", "dm_switch", "dm_unstripe",
+            "dm_multipath", "dm_queue_length", "dm_round_robin", "dm_service_time", "dm_mirror",
+            "dm_log", "dm_region_hash", "async_tx", "async_memcpy", "async_pq", "async_xor",
+            "async_raid6_recov", "reed_solomon",
+            "bonding", "tls", "team", "team_mode_activebackup", "team_mode_broadcast",
+            "team_mode_loadbalance", "team_mode_random", "team_mode_roundrobin", "vxlan", "geneve",
+            "udp_tunnel", "ip6_udp_tunnel", "macsec", "tun", "veth", "vrf", "ipvlan", "macvlan",
+            "xen_netback", "bridge", "stp", "llc", "8021q", "garp", "mrp");
     static final Path JDK = Path.of(System.getProperty("slx.jdk", "/usr/lib/jvm/temurin-25-jdk-amd64"));
 
     /**
@@ -105,7 +143,7 @@ public final class InitramfsBuilder {
             Files.deleteIfExists(runtime.resolve(unused));
         }
         stripNativeLibraries(runtime);
-        Files.copy(options.jar(), payload.resolve("slx.jar"));
+        copyJarWithout(options.jar(), payload.resolve("slx.jar"), UNUSED_JAR_FOLDERS);
 
         progress.accept("AOT cache: training run of the root daemon on loopback");
         trainAotCache(payload);
@@ -120,6 +158,8 @@ public final class InitramfsBuilder {
                 .using(dracut)
                 .addModuleFolder(options.moduleFolder())
                 .modules("base", "systemd-initrd", "dracut-systemd", MODULE_NAME)
+                .omitDrivers(UNUSED_KERNEL_MODULES)
+                .compress(COMPRESSOR)
                 .env("SLX_PAYLOAD", payload.toAbsolutePath().toString())
                 .args("--verbose")
                 .build(options.kernel(), partial);
@@ -127,7 +167,7 @@ public final class InitramfsBuilder {
         Files.writeString(options.workDir().resolve("dracut.log"), log);
 
         return new Report(options.output(), Files.size(options.output()), options.kernel(),
-                javaModules, folderSize(runtime), Files.size(options.jar()),
+                javaModules, folderSize(runtime), Files.size(payload.resolve("slx.jar")),
                 Files.size(payload.resolve("slx.aot")), includedDracutModules(log),
                 includedKernelModules(options.output()));
     }
@@ -140,6 +180,25 @@ public final class InitramfsBuilder {
         String last = out.lines().reduce((a, b) -> b).orElse("");
         modules.addAll(Arrays.stream(last.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList());
         return List.copyOf(modules);
+    }
+
+    /** Copies a jar without the entries under {@code folders}, keeping the others' order. */
+    static void copyJarWithout(Path from, Path to, List<String> folders) throws IOException {
+        try (ZipFile in = new ZipFile(from.toFile());
+                ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(to))) {
+            for (ZipEntry entry : java.util.Collections.list(in.entries())) {
+                if (folders.stream().anyMatch(entry.getName()::startsWith)) {
+                    continue;
+                }
+                ZipEntry copy = new ZipEntry(entry.getName());
+                copy.setLastModifiedTime(entry.getLastModifiedTime());
+                out.putNextEntry(copy);
+                try (var data = in.getInputStream(entry)) {
+                    data.transferTo(out);
+                }
+                out.closeEntry();
+            }
+        }
     }
 
     private static void stripNativeLibraries(Path runtime) throws IOException {

@@ -69,7 +69,7 @@ public final class InitramfsCommand {
         static String of(InitramfsBuilder.Report r, double seconds) {
             return """
                     initramfs     %s
-                    size          %s (zstd)
+                    size          %s (%s)
                     kernel        %s
                     dracut        %s
                     kernel mods   %s
@@ -77,7 +77,7 @@ public final class InitramfsCommand {
                     slx.jar       %s
                     AOT cache     %s
                     built in      %.0f s
-                    """.formatted(r.output(), mib(r.bytes()), r.kernel().version(),
+                    """.formatted(r.output(), mib(r.bytes()), InitramfsBuilder.COMPRESSOR, r.kernel().version(),
                     String.join(" ", r.dracutModules()), String.join(" ", r.kernelModules()),
                     mib(r.runtimeBytes()), String.join(",", r.javaModules()), mib(r.jarBytes()),
                     mib(r.aotCacheBytes()), seconds);
