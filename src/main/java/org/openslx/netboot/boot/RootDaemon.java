@@ -148,6 +148,13 @@ public final class RootDaemon {
         for (GeneratedFile file : NetworkdFiles.forInitramfs(network)) {
             Files.writeString(NETWORKD_DIR.resolve(file.name()), file.content());
         }
+        // udevd reads .link files when it starts and then looks for changes at most every 3 s:
+        // a NIC event inside that window kept the kernel's name (ens2, not boot0) in the tests.
+        try {
+            Commands.run("udevadm", "control", "--timeout=5", "--reload");
+        } catch (IOException e) {
+            // udevd is not running yet: it reads the files when it starts
+        }
         if (networkdRunning()) {
             BootLog.info("network: systemd-networkd started before its files were written: restarting it");
             Commands.run("systemctl", "restart", "systemd-networkd.service");
