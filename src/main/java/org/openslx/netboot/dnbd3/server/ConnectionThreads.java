@@ -16,15 +16,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  * CPU per GB, and under CPU contention the two carrier threads of a 2-core machine got a smaller
  * share of the CPU than the reference's one thread per client, so ours streamed slower.
  *
- * <p>The trade-off is memory: a platform thread costs about 115 KiB of RSS whatever its stack size
- * (mostly the JVM's stack shadow zone, 20 pages it touches on native calls), a parked virtual
- * thread about 1 KiB. So the number of platform threads is bounded; connections beyond the bound
- * are served on virtual threads (more CPU per byte, but thousands of them cost next to nothing),
- * so the server still takes thousands of clients.
+ * <p>The trade-off is memory: a platform thread costs 50 to 90 KiB of RSS whatever its stack size
+ * (the JVM touches every page of its stack shadow zone when a thread first enters Java: 20 pages by
+ * default, 10 with the launcher's {@code -XX:StackShadowPages=10}), a parked virtual thread about
+ * 1 KiB. The gain is CPU per byte with few clients: measured side by side (docs/BENCHMARKS.md,
+ * "dnbd3 server", session 4) one client cost 0.49 to 0.57 CPU s/GB on a platform thread against
+ * 0.71 to 0.76 on a virtual thread, while with 64 clients both cost the same (0.23 to 0.38: the
+ * carrier threads then always have work and rarely park). So only the first
+ * {@link #DEFAULT_PLATFORM_LIMIT} connections get one; the rest are served on virtual threads,
+ * which keeps 64 streaming clients within the 64 MB target and thousands of clients affordable.
  */
 final class ConnectionThreads {
-    /** Default bound on platform threads; beyond it connections stay on virtual threads. */
-    static final int DEFAULT_PLATFORM_LIMIT = 256;
+    /**
+     * Default bound on platform threads; beyond it connections stay on virtual threads. 16 keeps
+     * the few-client case fast and costs at most about 1.5 MiB; 256 (session 3) put 64 streaming
+     * clients at 64 to 65 MiB RSS, over the 64 MB target.
+     */
+    static final int DEFAULT_PLATFORM_LIMIT = 16;
     /**
      * Stack of a connection thread. The deepest path (a request, logging an exception) needs a few
      * dozen frames; the JVM takes its guard zones (some 100 KiB) out of this too.
