@@ -21,18 +21,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  * default, 10 with the launcher's {@code -XX:StackShadowPages=10}), a parked virtual thread about
  * 1 KiB. The gain is CPU per byte with few clients: measured side by side (docs/BENCHMARKS.md,
  * "dnbd3 server", session 4) one client cost 0.49 to 0.57 CPU s/GB on a platform thread against
- * 0.71 to 0.76 on a virtual thread, while with 64 clients both cost the same (0.23 to 0.38: the
- * carrier threads then always have work and rarely park). So only the first
- * {@link #DEFAULT_PLATFORM_LIMIT} connections get one; the rest are served on virtual threads,
- * which keeps 64 streaming clients within the 64 MB target and thousands of clients affordable.
+ * 0.71 to 0.76 on a virtual thread, while with 64 clients both cost about the same (0.23 to 0.38: the
+ * carrier threads then always have work and rarely park) or slightly less on platform threads
+ * (0.27 to 0.29 against 0.31 to 0.37 with only 16 of the 64 on platform threads). So the first
+ * {@link #DEFAULT_PLATFORM_LIMIT} connections get one, the rest are served on virtual threads:
+ * 64 streaming clients stay within the 64 MB target, and thousands of clients stay affordable.
  */
 final class ConnectionThreads {
     /**
-     * Default bound on platform threads; beyond it connections stay on virtual threads. 16 keeps
-     * the few-client case fast and costs at most about 1.5 MiB; 256 (session 3) put 64 streaming
-     * clients at 64 to 65 MiB RSS, over the 64 MB target.
+     * Default bound on platform threads; beyond it connections stay on virtual threads. 64 covers
+     * the benchmark's 64 streaming clients at about 3 MiB (with the launcher's options); 256
+     * (session 3) made 2000 idle clients cost 105 MiB instead of 72.
      */
-    static final int DEFAULT_PLATFORM_LIMIT = 16;
+    static final int DEFAULT_PLATFORM_LIMIT = 64;
     /**
      * Stack of a connection thread. The deepest path (a request, logging an exception) needs a few
      * dozen frames; the JVM takes its guard zones (some 100 KiB) out of this too.
