@@ -98,11 +98,12 @@ public final class RootDaemon {
             }
             BootLog.info("root mounted: /sysroot is ready for stage4");
             preload.join();
-            // Start stage4 with the heap shrunk to what is live (MaxHeapFreeRatio gives the rest back).
-            System.gc();
             breaks.before("pivot");
             Files.writeString(options.stateDir().resolve("root-ready"), "");
             signalInitqueue();
+            // Start stage4 with the heap shrunk to what is live (MaxHeapFreeRatio gives the rest back);
+            // after root-ready, so the collection overlaps systemd's switch_root work instead of delaying it.
+            System.gc();
             serveForever(image);
         } catch (IOException | RuntimeException e) {
             fail(e.getMessage() == null ? e.toString() : e.getMessage());
