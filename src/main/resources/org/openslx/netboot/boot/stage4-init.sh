@@ -35,12 +35,34 @@ daemon_ticks() {
     echo "$ticks"
 }
 
+# CPU ticks per thread of the root storage daemons ("pid/thread-name ticks" lines): which of the
+# daemon's threads (receiving, serving, JIT compiler, GC) the read below keeps busy.
+daemon_thread_ticks() {
+    for p in /proc/[0-9]*; do
+        case "$(tr '\0' ' ' < "$p/cmdline" 2> /dev/null)" in
+            @*) for t in "$p"/task/[0-9]*; do
+                    name=$(tr ' ' '_' < "$t/comm" 2> /dev/null)
+                    set -- $(cut -d')' -f2 "$t/stat" 2> /dev/null)
+                    [ -n "${13}" ] && echo "${p#/proc/}/${t##*/}/$name $((${12} + ${13}))"
+                done ;;
+        esac
+    done
+}
+
 # Uncached data that only the image has: read through the whole storage stack after switch_root.
 read_start=$(cut -d' ' -f1 /proc/uptime)
+daemon_thread_ticks > /tmp/threads-before
 daemon_before=$(daemon_ticks)
-say "sha256 $(sha256sum /data/random.bin | cut -d' ' -f1) at uptime $(cut -d' ' -f1 /proc/uptime)"
+say "sha256 $(time -p -o /tmp/sha256.time sha256sum /data/random.bin | cut -d' ' -f1) at uptime $(cut -d' ' -f1 /proc/uptime)"
+# sha256sum's own CPU time is a fixed amount of work: the daemon's CPU relative to it compares
+# boots on a host whose load (and so the emulated CPU's speed) differs from run to run.
 say "read cost: $(awk -v a="$read_start" -v b="$(cut -d' ' -f1 /proc/uptime)" -v d=$(( $(daemon_ticks) - daemon_before )) \
-    'BEGIN { printf "%.2f s wall, root daemons %.2f s CPU", b - a, d / 100 }')"
+    -v s="$(awk '$1 == "user" || $1 == "sys" { t += $2 } END { print t + 0 }' /tmp/sha256.time 2> /dev/null)" \
+    'BEGIN { printf "%.2f s wall, root daemons %.2f s CPU, sha256sum %.2f s CPU", b - a, d / 100, s }')"
+daemon_thread_ticks > /tmp/threads-after
+say "read cost per daemon thread (CPU s, busiest first): $(awk 'NR == FNR { before[$1] = $2; next }
+    { d = $2 - before[$1]; if (d > 0) { n = split($1, id, "/"); print d, id[3] } }' /tmp/threads-before /tmp/threads-after \
+    | sort -rn | head -n 8 | awk '{ printf "%s %.2f; ", $2, $1 / 100 }')"
 
 # Where the writes went: loop devices backing the COW, and how much of their file is allocated.
 for f in /sys/block/loop*/loop/backing_file; do
