@@ -52,6 +52,8 @@ final class ConnectionManager implements Connection.Listener, Closeable {
     private String lostReason;
     private Thread supervisor;
     private volatile Thread probeRound;
+    /** The supervisor sleeps until its next keepalive or probe: nothing is owed that it must watch. */
+    private volatile boolean supervisorResting;
 
     private final LongAdder bytesFetched = new LongAdder();
     private final AtomicLong requestsSent = new AtomicLong();
@@ -148,6 +150,11 @@ final class ConnectionManager implements Connection.Listener, Closeable {
         try {
             connection.send(claimed);
             requestsSent.addAndGet(claimed.size());
+            if (supervisorResting) {
+                synchronized (signal) {
+                    signal.notifyAll(); // the server owes replies now: watch its silence
+                }
+            }
         } catch (IOException e) {
             lost(connection, "sending a request to the current server failed (" + e.getMessage() + ")");
         }
@@ -209,16 +216,25 @@ final class ConnectionManager implements Connection.Listener, Closeable {
         while (!closed) {
             Connection lost;
             String reason;
+            long waitNanos;
             synchronized (signal) {
+                // Ticks only while the server owes replies (its silence must be timed); otherwise
+                // sleep until the next keepalive or probe, or until a request goes out (sendOn
+                // wakes us: it reads supervisorResting after its send raised inFlight, and we
+                // set it before looking at inFlight, so one of the two sees the other).
+                supervisorResting = true;
+                waitNanos = restingNanos(nextKeepalive, nextProbe);
+                supervisorResting = waitNanos > TICK.toNanos();
                 if (lostConnection == null) {
                     try {
-                        signal.wait(TICK.toMillis());
+                        signal.wait(Math.max(1, waitNanos / 1_000_000));
                     } catch (InterruptedException e) {
                         if (closed) {
                             return;
                         }
                     }
                 }
+                supervisorResting = false;
                 lost = lostConnection;
                 reason = lostReason;
                 lostConnection = null;
@@ -229,7 +245,7 @@ final class ConnectionManager implements Connection.Listener, Closeable {
             }
             Connection connection = current;
             long now = System.nanoTime();
-            long stalled = stalls.stalledNanos(now);
+            long stalled = stalls.stalledNanos(now, waitNanos);
             if (stalled > 0 && connection != null) {
                 connection.excuseSilence(stalled, now);
             }
@@ -269,6 +285,25 @@ final class ConnectionManager implements Connection.Listener, Closeable {
                 nextProbe = now + schedule.roundDone().toNanos();
             }
         }
+    }
+
+    /**
+     * How long the supervisor may sleep: one tick while the current server owes replies (or
+     * there is none), else until the next keepalive or probe is due. An idle client then wakes a
+     * few times a minute instead of 20 times a second (CPU time an idle client, or an emulated
+     * one, should not spend).
+     */
+    private long restingNanos(long nextKeepalive, long nextProbe) {
+        Connection connection = current;
+        if (connection == null || connection.inFlight() > 0 || closed) {
+            return TICK.toNanos();
+        }
+        long now = System.nanoTime();
+        long due = nextKeepalive - now;
+        if (probeRound == null) {
+            due = Math.min(due, nextProbe - now);
+        }
+        return Math.max(TICK.toNanos(), due);
     }
 
     /** How long the current server may stay silent while owing replies ({@link HangBound}). */

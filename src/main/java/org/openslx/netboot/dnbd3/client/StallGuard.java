@@ -21,8 +21,17 @@ final class StallGuard {
 
     /** Called once per tick: the part of the gap since the last tick that was a stall (else 0). */
     long stalledNanos(long now) {
+        return stalledNanos(now, tickNanos);
+    }
+
+    /**
+     * Like {@link #stalledNanos(long)} after a wait planned to last {@code plannedNanos} (at
+     * least a tick): the supervisor rests longer while nothing is owed.
+     */
+    long stalledNanos(long now, long plannedNanos) {
+        long planned = Math.max(tickNanos, plannedNanos);
         long gap = now - lastTick;
         lastTick = now;
-        return gap > stallNanos ? gap - tickNanos : 0;
+        return gap > planned + stallNanos - tickNanos ? gap - planned : 0;
     }
 }

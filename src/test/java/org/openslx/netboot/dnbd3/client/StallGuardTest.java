@@ -22,4 +22,14 @@ class StallGuardTest {
         assertThat(guard.stalledNanos(resumed)).isEqualTo(resumed - TICK);
         assertThat(guard.stalledNanos(resumed + TICK)).as("the next tick is normal again").isZero();
     }
+
+    @Test
+    void aPlannedLongRestIsNoStallButAPauseBeyondItIs() {
+        StallGuard guard = new StallGuard(TICK, 0);
+        long rest = 10_000_000_000L; // the supervisor slept until its next keepalive
+        assertThat(guard.stalledNanos(rest, rest)).isZero();
+        assertThat(guard.stalledNanos(rest + 3 * rest, rest)).as("asleep 3 rests longer than planned")
+                .isEqualTo(2 * rest);
+        assertThat(guard.stalledNanos(4 * rest + TICK / 2, TICK)).as("woken early by a request").isZero();
+    }
 }

@@ -3,10 +3,13 @@ package org.openslx.netboot.dnbd3.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -23,6 +26,7 @@ import org.openslx.netboot.dnbd3.protocol.Dnbd3Protocol;
 import org.openslx.netboot.dnbd3.protocol.ReplyHeader;
 import org.openslx.netboot.dnbd3.protocol.RequestHeader;
 import org.openslx.netboot.dnbd3.protocol.SelectImageRequest;
+import org.openslx.netboot.net.PortListener;
 
 /**
  * Hostile clients: every bad input is answered per protocol or the connection is closed, while a
@@ -282,13 +286,19 @@ class Dnbd3ServerHostileInputTest extends Dnbd3ServerTestBase {
     @Test
     void hundredsOfConcurrentClientsAreServedTogether() throws Exception {
         List<RawClient> clients = new ArrayList<>();
+        // A server of its own with a long idle timeout: on a loaded machine connecting 500 clients
+        // one after the other takes longer than the 4 s idle timeout of the shared one.
+        Dnbd3Server patient = Dnbd3Server.start(base, AltServers.none(),
+                new Dnbd3Server.Settings(Duration.ofSeconds(2), Duration.ofMinutes(5)));
+        PortListener patientListener = patient.listen(
+                List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)), false);
         try {
             for (int i = 0; i < 500; i++) {
-                RawClient client = connect();
+                RawClient client = new RawClient(patientListener.boundAddresses().getFirst());
                 clients.add(client);
                 client.select("good", 1);
             }
-            assertThat(server.stats().clients()).hasSizeGreaterThanOrEqualTo(500);
+            assertThat(patient.stats().clients()).hasSizeGreaterThanOrEqualTo(500);
             for (int i = 0; i < clients.size(); i++) {
                 int offset = i * 2000;
                 assertThat(clients.get(i).getBlock(offset, 1000, i)).isEqualTo(Arrays.copyOfRange(data, offset, offset + 1000));
@@ -297,6 +307,8 @@ class Dnbd3ServerHostileInputTest extends Dnbd3ServerTestBase {
             for (RawClient client : clients) {
                 client.close();
             }
+            patientListener.close();
+            patient.close();
         }
     }
 
