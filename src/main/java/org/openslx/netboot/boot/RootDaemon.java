@@ -98,10 +98,12 @@ public final class RootDaemon {
             }
             BootLog.info("root mounted: /sysroot is ready for stage4");
             preload.join();
-            // Start stage4 with the heap shrunk to what is live (MaxHeapFreeRatio gives the rest back).
-            System.gc();
             breaks.before("pivot");
             Files.writeString(options.stateDir().resolve("root-ready"), "");
+            signalInitqueue();
+            // Start stage4 with the heap shrunk to what is live (MaxHeapFreeRatio gives the rest back);
+            // after root-ready, so the collection overlaps systemd's switch_root work instead of delaying it.
+            System.gc();
             serveForever(image);
         } catch (IOException | RuntimeException e) {
             fail(e.getMessage() == null ? e.toString() : e.getMessage());
@@ -214,6 +216,23 @@ public final class RootDaemon {
                 case FetchResult.Absent a -> throw new IOException("no boot server has a config at " + urls.getFirst()
                         + " (HTTP 404 from every server): check slxbase=");
             };
+        }
+    }
+
+    private static final Path INITQUEUE_WORK = Path.of("/lib/dracut/hooks/initqueue/work");
+
+    /**
+     * Tells dracut's initqueue to look at its finished hooks now: its loop waits in {@code udevadm
+     * settle --exit-if-exists=.../initqueue/work} until udev is idle (still busy with the new dm
+     * device's events) and then sleeps half a second between looks.
+     */
+    private static void signalInitqueue() {
+        try {
+            if (Files.isDirectory(INITQUEUE_WORK.getParent())) {
+                Files.writeString(INITQUEUE_WORK, "");
+            }
+        } catch (IOException e) {
+            // The initqueue finds root-ready on its next look anyway.
         }
     }
 

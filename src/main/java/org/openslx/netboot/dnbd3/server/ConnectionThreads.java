@@ -16,15 +16,24 @@ import java.util.concurrent.atomic.AtomicInteger;
  * CPU per GB, and under CPU contention the two carrier threads of a 2-core machine got a smaller
  * share of the CPU than the reference's one thread per client, so ours streamed slower.
  *
- * <p>The trade-off is memory: a platform thread costs about 115 KiB of RSS whatever its stack size
- * (mostly the JVM's stack shadow zone, 20 pages it touches on native calls), a parked virtual
- * thread about 1 KiB. So the number of platform threads is bounded; connections beyond the bound
- * are served on virtual threads (more CPU per byte, but thousands of them cost next to nothing),
- * so the server still takes thousands of clients.
+ * <p>The trade-off is memory: a platform thread costs 50 to 90 KiB of RSS whatever its stack size
+ * (the JVM touches every page of its stack shadow zone when a thread first enters Java: 20 pages by
+ * default, 10 with the launcher's {@code -XX:StackShadowPages=10}), a parked virtual thread about
+ * 1 KiB. The gain is CPU per byte with few clients: measured side by side (docs/BENCHMARKS.md,
+ * "dnbd3 server", session 4) one client cost 0.49 to 0.57 CPU s/GB on a platform thread against
+ * 0.71 to 0.76 on a virtual thread, while with 64 clients both cost about the same (0.23 to 0.38: the
+ * carrier threads then always have work and rarely park) or slightly less on platform threads
+ * (0.27 to 0.29 against 0.31 to 0.37 with only 16 of the 64 on platform threads). So the first
+ * {@link #DEFAULT_PLATFORM_LIMIT} connections get one, the rest are served on virtual threads:
+ * 64 streaming clients stay within the 64 MB target, and thousands of clients stay affordable.
  */
 final class ConnectionThreads {
-    /** Default bound on platform threads; beyond it connections stay on virtual threads. */
-    static final int DEFAULT_PLATFORM_LIMIT = 256;
+    /**
+     * Default bound on platform threads; beyond it connections stay on virtual threads. 64 covers
+     * the benchmark's 64 streaming clients at about 3 MiB (with the launcher's options); 256
+     * (session 3) made 2000 idle clients cost 105 MiB instead of 72.
+     */
+    static final int DEFAULT_PLATFORM_LIMIT = 64;
     /**
      * Stack of a connection thread. The deepest path (a request, logging an exception) needs a few
      * dozen frames; the JVM takes its guard zones (some 100 KiB) out of this too.

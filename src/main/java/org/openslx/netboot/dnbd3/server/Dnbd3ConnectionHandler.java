@@ -196,8 +196,10 @@ public final class Dnbd3ConnectionHandler implements ConnectionHandler {
             int version = Math.min(select.protocolVersion(), Dnbd3Protocol.PROTOCOL_VERSION);
             // Handle 0 whatever the request carried, as the reference (src/server/net.c zeroes its reply
             // struct and sets no handle before the SELECT_IMAGE reply; old clients sent stack garbage there).
-            sendMessage(new SelectImageReply(version, image.name(), image.rid(), image.virtualSize()).encode(0));
+            // Registered before the reply, so a client that has its reply is always in the status
+            // (a virtual thread may be descheduled right after sending); run() closes it on failure.
             session = clients.open(remote, image, (select.flags() & Dnbd3Protocol.FLAGS8_SERVER) != 0);
+            sendMessage(new SelectImageReply(version, image.name(), image.rid(), image.virtualSize()).encode(0));
             LOG.log(System.Logger.Level.DEBUG, () -> "client " + who + " uses image " + image);
             return true;
         }

@@ -6,11 +6,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -37,6 +39,9 @@ import org.openslx.netboot.stage3.tar.SafeExtractor;
 public final class Executor {
     private static final Pattern SLOT = Pattern.compile("\\$\\{([a-z.]+)}");
     private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(10);
+    private static final Duration DM_NODE_TIMEOUT = Duration.ofSeconds(30);
+    // A look costs a sysfs listing and reads from the page cache; the boot waits on every one missed.
+    private static final Duration DEVICE_POLL = Duration.ofMillis(200);
 
     private final Path root;
     private final CommandRunner runner;
@@ -45,8 +50,10 @@ public final class Executor {
     private final HttpFetcher fetcher;
     private final Consumer<String> log;
     private final boolean verbose;
-    private final Map<String, String> slots = new HashMap<>();
-    private Optional<String> fallbackReason = Optional.empty();
+    // Background steps bind slots and may fall back from their own thread.
+    private final Map<String, String> slots = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<Void>> background = new ConcurrentHashMap<>();
+    private volatile Optional<String> fallbackReason = Optional.empty();
 
     public Executor(Path root, CommandRunner runner, MachineSource machine, ImageAttacher attacher, HttpFetcher fetcher,
                     Consumer<String> log, boolean verbose) {
@@ -78,10 +85,16 @@ public final class Executor {
                 runWithFallback(fallback, position, prefix + (i + 1) + ".");
                 continue;
             }
+            if (step instanceof Step.InBackground work) {
+                startInBackground(work, position, prefix + (i + 1) + ".");
+                continue;
+            }
             log.accept("step " + position + ": " + step.describe());
             long start = System.nanoTime();
             try {
                 execute(step);
+            } catch (BackgroundFailure e) {
+                throw e.failure;
             } catch (IOException | RuntimeException e) {
                 throw new StepFailedException(position, step, reason(e));
             }
@@ -102,6 +115,47 @@ public final class Executor {
             log.accept(banner);
             fallbackReason = Optional.of("fell back at run time: " + e.getMessage());
             runAll(step.fallback(), prefix + "fallback.");
+        }
+    }
+
+    /** Runs the steps on their own thread; {@link Step.AwaitBackground} collects the outcome. */
+    private void startInBackground(Step.InBackground work, String position, String prefix) {
+        log.accept("step " + position + ": " + work.describe());
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (background.putIfAbsent(work.what(), done) != null) {
+            throw new IllegalStateException("background work '" + work.what() + "' started twice");
+        }
+        Thread.ofPlatform().name("stage3: " + work.what()).daemon().start(() -> {
+            try {
+                runAll(work.steps(), prefix);
+                done.complete(null);
+            } catch (StepFailedException | RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+    }
+
+    private void awaitBackground(Step.AwaitBackground step) throws IOException {
+        CompletableFuture<Void> work = background.get(step.what());
+        if (work == null) {
+            throw new IllegalStateException("background work '" + step.what() + "' was never started");
+        }
+        try {
+            work.join();
+        } catch (CompletionException e) {
+            // The background step's own failure (which step, why, what to check) is the one to report.
+            throw e.getCause() instanceof StepFailedException failed ? new BackgroundFailure(failed)
+                    : new IOException(reason((Exception) e.getCause()), e.getCause());
+        }
+    }
+
+    /** Carries a background step's failure through {@link #execute} unchanged. */
+    private static final class BackgroundFailure extends IOException {
+        private final StepFailedException failure;
+
+        BackgroundFailure(StepFailedException failure) {
+            super(failure.getMessage(), failure);
+            this.failure = failure;
         }
     }
 
@@ -139,8 +193,9 @@ public final class Executor {
             case Step.UseDevice s -> bind(s.slot(), s.device().toString());
             case Step.WriteCowHeader s -> CowFiles.writeHeader(path(s.partition()), s.owner());
             case Step.ZeroRange s -> CowFiles.zero(path(s.device()), s.offset(), s.length());
-            case Step.CreateDmDevice s -> command(List.of("dmsetup", "create", s.name(), "--table", fill(s.table())),
-                    Map.of());
+            case Step.CreateDmDevice s -> createDmDevice(s);
+            case Step.AwaitBackground s -> awaitBackground(s);
+            case Step.InBackground s -> throw new IllegalStateException("nested background work " + s.what());
             case Step.RecordCowState s -> recordCowState(s.state());
             case Step.RunProgram s -> runProgram(s);
             case Step.WriteFile s -> {
@@ -178,6 +233,20 @@ public final class Executor {
         PartitionFinder.ImagePartition partition = found.get().orElseThrow();
         bind(Slots.ROOT, partition.device().toString());
         bind(Slots.ROOT_SECTORS, String.valueOf(partition.sectors()));
+    }
+
+    /**
+     * {@code dmsetup create} without waiting for udev: with its udev synchronisation dmsetup waits
+     * until udev has run every dm rule on the new device (among them blkid, which reads the root
+     * over the network, and two more dmsetup processes), seconds in a slow client. The kernel's
+     * devtmpfs has {@code /dev/dm-N} the moment the device exists; {@link DeviceMapperNode} waits
+     * for it and puts the {@code /dev/mapper} link there as udev's 10-dm.rules do. udev still
+     * processes the device's events afterwards (its symlinks, the udev database systemd reads).
+     */
+    private void createDmDevice(Step.CreateDmDevice s) throws IOException {
+        command(List.of("dmsetup", "create", s.name(), "--noudevsync", "--table", fill(s.table())), Map.of());
+        Path node = DeviceMapperNode.await(root, s.name(), machine.clock(), DM_NODE_TIMEOUT);
+        log.accept("/dev/mapper/" + s.name() + " is " + node);
     }
 
     private void checkFilesystem(Step.CheckFilesystem s) throws IOException {
@@ -316,7 +385,7 @@ public final class Executor {
                 throw new IOException(failure + " within " + timeout.toSeconds() + " s");
             }
             try {
-                clock.sleep(Duration.ofMillis(500));
+                clock.sleep(DEVICE_POLL);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted while waiting");

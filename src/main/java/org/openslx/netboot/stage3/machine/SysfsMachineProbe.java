@@ -68,12 +68,7 @@ public final class SysfsMachineProbe implements MachineSource {
 
     private Machine snapshot(Predicate<String> probedDisks, boolean direct) throws IOException {
         Path classBlock = root.resolve("sys/class/block");
-        List<String> names;
-        try (Stream<Path> entries = Files.list(classBlock)) {
-            names = entries.map(p -> p.getFileName().toString())
-                    .filter(n -> IGNORED_PREFIXES.stream().noneMatch(n::startsWith))
-                    .sorted().toList();
-        }
+        List<String> names = blockDevices(classBlock);
         List<Disk> disks = new ArrayList<>();
         for (String name : names) {
             Path dir = classBlock.resolve(name);
@@ -86,8 +81,11 @@ public final class SysfsMachineProbe implements MachineSource {
             }
             Optional<DirectProbe> read = direct ? DirectProbe.of(root.resolve("dev").resolve(name)) : Optional.empty();
             Map<String, String> info = read.isPresent() ? read.get().disk() : blkid(name);
+            // The first open of a freshly attached disk (the direct read just now) is when the kernel
+            // reads its partition table: look again, or its partitions would show only next time.
+            List<String> children = read.isPresent() ? blockDevices(classBlock) : names;
             List<Partition> partitions = new ArrayList<>();
-            for (String child : names) {
+            for (String child : children) {
                 Path childDir = classBlock.resolve(child);
                 if (Files.exists(childDir.resolve("partition")) && parentOf(childDir).equals(name)) {
                     partitions.add(partition(child, name, childDir, read));
@@ -103,6 +101,14 @@ public final class SysfsMachineProbe implements MachineSource {
                     Optional.ofNullable(info.get("LABEL"))));
         }
         return new Machine(SystemUuid.read(root), memoryKb(), disks);
+    }
+
+    private static List<String> blockDevices(Path classBlock) throws IOException {
+        try (Stream<Path> entries = Files.list(classBlock)) {
+            return entries.map(p -> p.getFileName().toString())
+                    .filter(n -> IGNORED_PREFIXES.stream().noneMatch(n::startsWith))
+                    .sorted().toList();
+        }
     }
 
     private Partition partition(String name, String disk, Path dir, Optional<DirectProbe> read) throws IOException {

@@ -73,6 +73,10 @@ public final class PlanRenderer {
                 steps(out, fallback.primary(), indent + "    ", label);
                 out.append(indent).append("    if any of these fails, loudly fall back to:\n");
                 steps(out, fallback.fallback(), indent + "    ", label + "fallback.");
+            } else if (step instanceof Step.InBackground background) {
+                out.append(indent).append(label).append(" in the background, while the next steps run: ")
+                        .append(background.what()).append(":\n");
+                steps(out, background.steps(), indent + "    ", label);
             } else {
                 out.append(indent).append(label).append(' ').append(step.describe()).append('\n');
             }

@@ -262,6 +262,25 @@ public sealed interface Step {
     }
 
     /**
+     * Start {@code steps} in their own thread and go on with the next step at once; the
+     * {@link AwaitBackground} step with the same {@code what} waits for them and fails if they
+     * failed. For work that waits on other machines or devices (attaching the image, a download)
+     * while the boot prepares what does not depend on it. The steps run in order among themselves.
+     */
+    record InBackground(String what, List<Step> steps) implements Step {
+        public String describe() {
+            return "start in the background: " + what + " (" + steps.size() + " steps)";
+        }
+    }
+
+    /** Wait until the {@link InBackground} steps named {@code what} have finished; their failure is this step's. */
+    record AwaitBackground(String what) implements Step {
+        public String describe() {
+            return "wait for the background work: " + what;
+        }
+    }
+
+    /**
      * Try {@code primary}; if any of its steps fails, say so loudly and run {@code fallback}
      * instead (the copy-on-write layer falls back to RAM this way).
      */

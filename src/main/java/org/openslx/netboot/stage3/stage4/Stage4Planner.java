@@ -34,6 +34,7 @@ import org.openslx.netboot.stage3.storage.StoragePlan;
 public final class Stage4Planner {
     public static final Path STAGE3_LOG = Path.of("/run/openslx/stage3.log");
     static final Path CONFIG_TGZ = Path.of("/run/openslx/config.tgz");
+    private static final String FETCH_ARCHIVE = "fetch config.tgz";
 
     private Stage4Planner() {
     }
@@ -47,6 +48,14 @@ public final class Stage4Planner {
         List<Step> steps = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
 
+        // Downloaded while the files below are written: each first touch of a directory in /sysroot
+        // reads the image over the network, and so does the download.
+        boolean fetchesArchive = !cmdline.configServers().isEmpty();
+        if (fetchesArchive) {
+            steps.add(new Step.InBackground(FETCH_ARCHIVE, List.of(new Step.FetchFile("config.tgz",
+                    BootServerUrls.of(cmdline.configServers(), cmdline.basePath().orElse(""), "config.tgz", uuid),
+                    CONFIG_TGZ, true))));
+        }
         Path location = inside(sysroot, config.configurationLocation());
         steps.add(new Step.MakeDirectory(location));
         steps.add(new Step.WriteFile(location.resolve("openslx"), config.parsed().text(), 0644));
@@ -62,9 +71,8 @@ public final class Stage4Planner {
         }
         steps.add(new Step.WriteFile(optOpenslx.resolve("config"), StageFourConfig.render(config.parsed(), derived), 0644));
 
-        if (!cmdline.configServers().isEmpty()) {
-            steps.add(new Step.FetchFile("config.tgz", BootServerUrls.of(cmdline.configServers(),
-                    cmdline.basePath().orElse(""), "config.tgz", uuid), CONFIG_TGZ, true));
+        if (fetchesArchive) {
+            steps.add(new Step.AwaitBackground(FETCH_ARCHIVE));
             steps.add(new Step.ExtractArchive(CONFIG_TGZ, sysroot, true));
         }
 

@@ -25,7 +25,8 @@ import org.openslx.netboot.stage3.plan.Step;
  * Plans the storage half of the boot from the config and the machine:
  * <ol>
  *   <li>load nbd, dm-snapshot and loop; attach the image (the root daemon serves its raw view on
- *       {@code SLX_DNBD3_DEVICE}); find the root partition by {@code SLX_SYSTEM_PARTITION_IDENTIFIER};</li>
+ *       {@code SLX_DNBD3_DEVICE}) and find the root partition by {@code SLX_SYSTEM_PARTITION_IDENTIFIER},
+ *       in the background while the copy-on-write store is set up;</li>
  *   <li>choose the copy-on-write store: the ID44 partition (waiting for it up to
  *       {@code SLX_WRITABLE_DEVICE_IDENTIFIER_TIMEOUT_IN_SECONDS}), whole or as a file on its
  *       filesystem, else RAM. A disk store that fails while the boot runs falls back to RAM, loudly;</li>
@@ -47,6 +48,7 @@ public final class StoragePlanner {
     static final Path RAM_DIR = Path.of("/run/openslx/cow-ram");
     static final Path DISK_DIR = Path.of("/run/openslx/cow-disk");
     private static final Duration POLL = Duration.ofSeconds(1);
+    private static final String ATTACH_IMAGE = "attach the image and find its root partition";
 
     private final SlxConfig config;
     private final MachineSource machine;
@@ -74,14 +76,18 @@ public final class StoragePlanner {
         steps.add(new Step.LoadKernelModule("dm-snapshot", List.of()));
         steps.add(new Step.LoadKernelModule("loop", List.of()));
         Path imageDevice = config.imageDevice();
-        steps.add(new Step.AttachImage(config.allServers(), config.image(), config.rid(), imageDevice));
-        steps.add(new Step.WaitForDevice(imageDevice, IMAGE_TIMEOUT));
-        steps.add(new Step.FindImagePartition(imageDevice, config.systemPartitionIdentifier(), IMAGE_TIMEOUT));
+        // The image's attach waits on the network and the kernel's partition scan; the copy-on-write
+        // store needs neither, so it is set up meanwhile (seconds in a slow client).
+        steps.add(new Step.InBackground(ATTACH_IMAGE, List.of(
+                new Step.AttachImage(config.allServers(), config.image(), config.rid(), imageDevice),
+                new Step.WaitForDevice(imageDevice, IMAGE_TIMEOUT),
+                new Step.FindImagePartition(imageDevice, config.systemPartitionIdentifier(), IMAGE_TIMEOUT))));
 
         Machine now = machine.snapshot();
         RootChoice root = rootChoice(now);
         CowSetup cow = chooseCow();
         steps.addAll(cow.steps);
+        steps.add(new Step.AwaitBackground(ATTACH_IMAGE));
 
         String kind = cow.persistent ? "P" : "N";
         String table = "0 " + Slots.ref(Slots.ROOT_SECTORS) + " snapshot " + Slots.ref(Slots.ROOT) + " "

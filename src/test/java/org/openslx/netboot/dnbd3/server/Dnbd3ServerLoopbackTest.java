@@ -279,6 +279,32 @@ class Dnbd3ServerLoopbackTest extends Dnbd3ServerTestBase {
     }
 
     @Test
+    void byDefaultSixtyFourConnectionsGetAPlatformThreadAndTheRestAreServedOnVirtualThreads()
+            throws Exception {
+        start();
+        byte[] data = image("fleet.r1", 4 << 20, 12);
+        Dnbd3ConnectionHandler handler = (Dnbd3ConnectionHandler) server.handler();
+        List<RawClient> clients = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < ConnectionThreads.DEFAULT_PLATFORM_LIMIT + 4; i++) {
+                RawClient client = connect();
+                clients.add(client);
+                client.select("fleet", 1);
+            }
+            assertThat(handler.platformThreadsInUse()).isEqualTo(64);
+            for (int i = 0; i < clients.size(); i++) {
+                int offset = i * 40_961;
+                assertThat(clients.get(i).getBlock(offset, 65_536, i)).as("client %d", i)
+                        .isEqualTo(Arrays.copyOfRange(data, offset, offset + 65_536));
+            }
+        } finally {
+            for (RawClient client : clients) {
+                client.close();
+            }
+        }
+    }
+
+    @Test
     void closingTheServerDisconnectsItsClients() throws Exception {
         start();
         image("x.r1", 4096, 1);

@@ -55,6 +55,7 @@ class ExecutorTest {
 
     @BeforeEach
     void serveConfigTgz() throws Exception {
+        commands.withDeviceMapperIn(root);
         Path tree = Files.createDirectories(root.resolve("../tgz-tree").normalize());
         Files.createDirectories(tree.resolve("etc"));
         Files.writeString(tree.resolve("etc/motd"), "from config.tgz\n");
@@ -153,7 +154,7 @@ class ExecutorTest {
                 "modprobe loop",
                 "mount -o size=66560k,mode=0700 -t tmpfs tmpfs " + tmpfs,
                 "losetup --find --show " + tmpfs + "/cow.img",
-                "dmsetup create slx-root --table 0 12582912 snapshot /dev/nbd0p1 /dev/loop7 N 8",
+                "dmsetup create slx-root --noudevsync --table 0 12582912 snapshot /dev/nbd0p1 /dev/loop7 N 8",
                 "mount -o noatime " + root.resolve("dev/mapper/slx-root") + " " + root.resolve("sysroot"));
         assertThat(Files.size(root.resolve("run/openslx/cow-ram/cow.img"))).isEqualTo(65536L * 1024);
         assertThat(Files.readString(root.resolve("run/openslx/dmsetup.state")))
@@ -181,6 +182,42 @@ class ExecutorTest {
         assertThat(Files.readString(root.resolve("sysroot/var/log/openslx"))).isEqualTo("stage3 log\n");
         assertThat(executor.slots()).containsEntry("root", "/dev/nbd0p1").containsEntry("cow", "/dev/loop7");
         assertThat(log).anyMatch(l -> l.startsWith("step 1/") && l.endsWith("load kernel module nbd"));
+        assertThat(log).anyMatch(l -> l.matches("step 4\\.1/3: attach image .*"));
+        assertThat(Files.readSymbolicLink(root.resolve("dev/mapper/slx-root"))).isEqualTo(Path.of("../dm-0"));
+    }
+
+    @Test
+    void deviceMapperNodeMadeByUdevAlreadyIsKept() throws IOException {
+        Files.createDirectories(root.resolve("dev/mapper"));
+        Files.createSymbolicLink(root.resolve("dev/mapper/slx-root"), Path.of("../dm-0"));
+        executor(IMAGE).run(List.of(new Step.CreateDmDevice("slx-root", "0 8 zero")));
+        assertThat(Files.readSymbolicLink(root.resolve("dev/mapper/slx-root"))).isEqualTo(Path.of("../dm-0"));
+        assertThat(log).contains("/dev/mapper/slx-root is /dev/dm-0");
+    }
+
+    @Test
+    void deviceMapperDeviceTheKernelNeverShowsFailsTheStepWithItsName() {
+        FakeCommandRunner withoutKernel = new FakeCommandRunner();
+        Executor executor = new Executor(root, withoutKernel, DescribedMachine.parse("m.json", "{ \"disks\": [] }"),
+                ImageAttacher.alreadyAttached(), null, log::add, false);
+        assertThatThrownBy(() -> executor.run(List.of(new Step.CreateDmDevice("slx-root", "0 8 zero"))))
+                .isInstanceOf(StepFailedException.class)
+                .hasMessageContaining("the kernel has no device-mapper device named slx-root within 30 s");
+    }
+
+    @Test
+    void backgroundStepsRunWhileTheNextOnesDoAndTheirFailureIsReportedWhereAwaited() {
+        Step failing = new Step.WaitForDevice(Path.of("/dev/nbd3"), Duration.ofSeconds(5));
+        List<Step> steps = List.of(
+                new Step.InBackground("the image", List.of(failing)),
+                new Step.MakeDirectory(Path.of("/run/openslx/cow-ram")),
+                new Step.AwaitBackground("the image"),
+                new Step.MakeDirectory(Path.of("/sysroot")));
+        assertThatThrownBy(() -> executor(IMAGE).run(steps))
+                .isInstanceOf(StepFailedException.class)
+                .hasMessageStartingWith("step 1.1/1 failed: wait up to 5 s for /dev/nbd3: /dev/nbd3 did not appear within 5 s");
+        assertThat(root.resolve("run/openslx/cow-ram")).isDirectory();
+        assertThat(root.resolve("sysroot")).doesNotExist();
     }
 
     @Test
@@ -217,7 +254,7 @@ class ExecutorTest {
                 .contains("cow=ram")
                 .containsPattern("reason=fell back at run time: step \\d+\\.1/3 failed: wipe any copy-on-write header on"
                         + " /dev/sda3 .*: \\S+/dev/sda3 does not exist");
-        assertThat(commands.programs()).contains("dmsetup create slx-root --table 0 12582912 snapshot /dev/nbd0p1 /dev/loop7 N 8");
+        assertThat(commands.programs()).contains("dmsetup create slx-root --noudevsync --table 0 12582912 snapshot /dev/nbd0p1 /dev/loop7 N 8");
     }
 
     @Test
@@ -233,8 +270,8 @@ class ExecutorTest {
         assertThat(CowHeader.decode(start)).contains(new CowOwner("ubuntu.qcow2", 3));
         assertThat(java.util.Arrays.copyOfRange(start, 1 << 20, (1 << 20) + 4096)).containsOnly(0);
         assertThat(commands.programs()).contains(
-                "dmsetup create slx-cow --table 0 41940992 linear /dev/sda3 2048",
-                "dmsetup create slx-root --table 0 12582912 snapshot /dev/nbd0p1 /dev/mapper/slx-cow P 8");
+                "dmsetup create slx-cow --noudevsync --table 0 41940992 linear /dev/sda3 2048",
+                "dmsetup create slx-root --noudevsync --table 0 12582912 snapshot /dev/nbd0p1 /dev/mapper/slx-cow P 8");
     }
 
     @Test
