@@ -187,7 +187,7 @@ section="## Block layer
 Written by \`bench/nbd-vs-qemu-nbd.sh --runs $runs --variants \"$variants\"\` on $(date -u +%Y-%m-%d)
 ($(nproc) CPUs, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), shared with other work;
 $(qemu-nbd --version | sed -n 1p), $(nbdcopy --version | sed -n 1p), SLX_JAVA_OPTS=\"$SLX_JAVA_OPTS\"
-on top of the launcher's \`$(awk '/^default_java_opts=\(/,/\)$/' "$slx" | tr -d "()'\n" | sed 's/^default_java_opts=//; s/  */ /g; s/"\$carriers"/'"$((2 * $(nproc)))"'/')\`, AOT cache \`$([ "${SLX_AOT:-on}" = off ] && echo off || echo on)\`).
+on top of the launcher's \`$(awk '/^default_java_opts=\(/,/\)$/' "$slx" | tr -d "()'\n" | sed 's/^default_java_opts=//; s/  */ /g')\`, AOT cache \`$([ "${SLX_AOT:-on}" = off ] && echo off || echo on)\`).
 1 GiB image (start of a tar of /usr/lib; raw file fully allocated, holes by qemu-img map: $allocation),
 unix sockets, nbdcopy to null: (both servers answer block status), median of $runs runs
 after a warm-up; ratio = slx throughput / qemu throughput (target: at least 1.20x).

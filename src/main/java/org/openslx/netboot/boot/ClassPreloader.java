@@ -15,7 +15,8 @@ import java.util.jar.JarFile;
  * library's optional parts) are counted, not fatal.
  */
 final class ClassPreloader {
-    record Result(int loaded, int skipped) {
+    /** @param cacheHoldsTheRest only the classes the AOT cache lacks were loaded: it had the others */
+    record Result(int loaded, int skipped, boolean cacheHoldsTheRest) {
     }
 
     private ClassPreloader() {
@@ -33,7 +34,7 @@ final class ClassPreloader {
             "io/airlift/compress/");
 
     static Result preloadJar(Path jar) throws IOException {
-        return preload(daemonClassNames(jar));
+        return preload(daemonClassNames(jar), false);
     }
 
     /**
@@ -46,7 +47,8 @@ final class ClassPreloader {
      */
     static Result preloadWithCache(Path jar, Path aotCache, Path notCached) throws IOException {
         if (Files.isRegularFile(notCached) && mapsFile(aotCache)) {
-            return preload(Files.readAllLines(notCached).stream().map(String::strip).filter(s -> !s.isEmpty()).toList());
+            return preload(Files.readAllLines(notCached).stream().map(String::strip).filter(s -> !s.isEmpty()).toList(),
+                    true);
         }
         return preloadJar(jar);
     }
@@ -61,7 +63,7 @@ final class ClassPreloader {
         }
     }
 
-    private static Result preload(List<String> classNames) {
+    private static Result preload(List<String> classNames, boolean cacheHoldsTheRest) {
         ClassLoader loader = ClassPreloader.class.getClassLoader();
         int loaded = 0;
         int skipped = 0;
@@ -73,7 +75,7 @@ final class ClassPreloader {
                 skipped++;
             }
         }
-        return new Result(loaded, skipped);
+        return new Result(loaded, skipped, cacheHoldsTheRest);
     }
 
     /** The binary names of the jar's classes in the daemon's packages. */

@@ -61,11 +61,6 @@ public final class InitramfsBuilder {
             "-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0");
     static final String MODULE_NAME = "dnbd3-rootfs";
     /**
-     * Folders of our jar the initramfs leaves out: aircompressor's native libraries for its own
-     * native mode (5.9 MB for six platforms), which slx never uses: it calls the system's libzstd
-     * itself (see {@code ZstdClusterDecompressor}) and otherwise aircompressor's Java decoder.
-     */
-    /**
      * How the initramfs is compressed: lz4 (dracut: {@code lz4 -l -9}, the kernel's legacy lz4
      * format). The kernel unpacks the initramfs before it runs /init, and under emulation its
      * zstd decoder was the slow part: the same 133 MB cpio took 7.4 s with zstd, 4.5 s with
@@ -74,6 +69,11 @@ public final class InitramfsBuilder {
      * the unused jar folders and kernel modules below left out.
      */
     public static final String COMPRESSOR = "lz4";
+    /**
+     * Folders of our jar the initramfs leaves out: aircompressor's native libraries for its own
+     * native mode (5.9 MB for six platforms), which slx never uses: it calls the system's libzstd
+     * itself (see {@code ZstdClusterDecompressor}) and otherwise aircompressor's Java decoder.
+     */
     static final List<String> UNUSED_JAR_FOLDERS = List.of("aircompressor/");
     /**
      * Kernel modules that dracut's {@code dm} module (all of drivers/md) and its network modules

@@ -286,8 +286,8 @@ public final class RootDaemon {
             var result = ClassPreloader.preloadWithCache(jar, jar.resolveSibling(InitramfsBuilder.AOT_CACHE_FILE),
                     jar.resolveSibling(InitramfsBuilder.NOT_CACHED_FILE));
             BootLog.info("preloaded %d classes (%d optional ones skipped) for life after switch_root%s"
-                    .formatted(result.loaded(), result.skipped(), ClassPreloader.mapsFile(
-                            jar.resolveSibling(InitramfsBuilder.AOT_CACHE_FILE)) ? "; the AOT cache loaded the others" : ""));
+                    .formatted(result.loaded(), result.skipped(),
+                            result.cacheHoldsTheRest() ? "; the AOT cache loaded the others" : ""));
         } catch (IOException e) {
             BootLog.info("could not preload classes: " + e.getMessage());
         }

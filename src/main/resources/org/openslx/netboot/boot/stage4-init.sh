@@ -61,7 +61,7 @@ say "read cost: $(awk -v a="$read_start" -v b="$(cut -d' ' -f1 /proc/uptime)" -v
     'BEGIN { printf "%.2f s wall, root daemons %.2f s CPU, sha256sum %.2f s CPU", b - a, d / 100, s }')"
 daemon_thread_ticks > /tmp/threads-after
 say "read cost per daemon thread (CPU s, busiest first): $(awk 'NR == FNR { before[$1] = $2; next }
-    { d = $2 - before[$1]; if (d > 0) { n = split($1, id, "/"); print d, id[3] } }' /tmp/threads-before /tmp/threads-after \
+    { d = $2 - before[$1]; if (d > 0) { split($1, id, "/"); print d, id[3] } }' /tmp/threads-before /tmp/threads-after \
     | sort -rn | head -n 8 | awk '{ printf "%s %.2f; ", $2, $1 / 100 }')"
 
 # Where the writes went: loop devices backing the COW, and how much of their file is allocated.
