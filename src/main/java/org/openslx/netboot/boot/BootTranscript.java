@@ -141,6 +141,11 @@ public record BootTranscript(List<String> lines) {
     }
 
     /** Lines that contain {@code text}, for assertions and summaries. */
+    /** The last {@code count} lines, one per line, for failure messages. */
+    public String tail(int count) {
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - count), lines.size()));
+    }
+
     public List<String> linesContaining(String text) {
         List<String> out = new ArrayList<>();
         for (String l : lines) {

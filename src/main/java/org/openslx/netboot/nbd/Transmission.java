@@ -35,6 +35,7 @@ final class Transmission {
     private final RequestSlots slots;
     private final ReadResponder reads;
     private final Consumer<Exception> abort;
+    private final LateReads lateReads;
     /** This thread's own header buffer for the replies it sends itself. */
     private final ByteBuffer header = ByteBuffer.allocateDirect(Replies.HEADER_CAPACITY);
     private long requests;
@@ -54,6 +55,7 @@ final class Transmission {
         this.slots = new RequestSlots(slotCount);
         this.reads = new ReadResponder(source, out, structured, peer);
         this.abort = abort;
+        this.lateReads = new LateReads(peer, LateReads.REPORT_AFTER);
     }
 
     long requests() {
@@ -65,6 +67,7 @@ final class Transmission {
      * replies are finished before it returns.
      */
     String run() throws IOException, InterruptedException {
+        Thread lateReadWatch = lateReads.watch();
         try {
             while (true) {
                 if (!in.awaitMessage()) {
@@ -85,6 +88,7 @@ final class Transmission {
                 }
             }
         } finally {
+            lateReadWatch.interrupt();
             if (slots.awaitAllIdle(DRAIN_TIMEOUT_MILLIS)) {
                 slots.recycle();
             } else {
@@ -107,12 +111,14 @@ final class Transmission {
             return;
         }
         RequestSlots.Slot slot = slots.acquire();
+        lateReads.started(slot, request, System.nanoTime());
         Thread.ofVirtual().start(() -> {
             try {
                 reads.respond(request, slot);
             } catch (IOException | RuntimeException e) {
                 abort.accept(e);
             } finally {
+                lateReads.finished(slot, System.nanoTime());
                 slots.release(slot);
             }
         });

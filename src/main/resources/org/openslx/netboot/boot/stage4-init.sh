@@ -87,6 +87,8 @@ for p in /proc/[0-9]*; do
     esac
 done
 
-say "powering off at uptime $(cut -d' ' -f1 /proc/uptime)"
+# sync may need the root daemon (dm-snapshot copies chunks from the origin before it writes).
+say "syncing at uptime $(cut -d' ' -f1 /proc/uptime)"
 sync
+say "powering off at uptime $(cut -d' ' -f1 /proc/uptime)"
 poweroff -f

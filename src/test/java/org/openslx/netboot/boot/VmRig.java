@@ -130,11 +130,13 @@ final class VmRig {
 
     /** The assertions every successful boot must pass. */
     static void assertStage4VerifiedItsData(BootTranscript boot, Stage4Image image) {
-        assertThat(boot.reachedStage4()).as("stage4 init ran (marker on the console)").isTrue();
-        assertThat(boot.stage4Sha256()).as("checksum of the data read after switch_root")
+        // CI shows only the failure message: the console's last lines say where the boot stopped.
+        String tail = "; the console ended with:\n" + boot.tail(25);
+        assertThat(boot.reachedStage4()).as("stage4 init ran (marker on the console)" + tail).isTrue();
+        assertThat(boot.stage4Sha256()).as("checksum of the data read after switch_root" + tail)
                 .contains(image.dataSha256());
-        assertThat(boot.writeReadBackOk()).as("a write in stage4 read back after dropping caches").isTrue();
+        assertThat(boot.writeReadBackOk()).as("a write in stage4 read back after dropping caches" + tail).isTrue();
         assertThat(boot.ioErrors()).as("I/O errors on the console").isEmpty();
-        assertThat(boot.poweredOff()).as("clean power-off").isTrue();
+        assertThat(boot.poweredOff()).as("clean power-off" + tail).isTrue();
     }
 }
