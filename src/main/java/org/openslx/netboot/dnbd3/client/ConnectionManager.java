@@ -330,12 +330,13 @@ final class ConnectionManager implements Connection.Listener, Closeable {
         LOG.log(Level.INFO, "{0}: leaving {1}: {2}; {3} reads waiting", url, dead.server(), reason, table.size());
         long nextLoudLog = start;
         Duration pause = Duration.ofMillis(200);
+        ConnectPatience patience = new ConnectPatience(options.connectTimeout());
         while (!closed) {
             List<String> failures = new ArrayList<>();
-            Connection next = raceTrusted(deadState, failures);
+            Connection next = raceTrusted(deadState, patience.current(), failures);
             if (next != null) {
                 try {
-                    prepare(next);
+                    prepare(next, patience.current());
                 } catch (IOException e) {
                     failures.add(next.server() + ": " + e.getMessage());
                     next.close();
@@ -366,17 +367,19 @@ final class ConnectionManager implements Connection.Listener, Closeable {
                 givenUp = new IOException(url + ": " + summary + " for " + Connection.seconds(waited));
                 table.failAll(givenUp);
             }
+            patience.roundFailed();
             sleepUnlessClosed(pause);
             pause = pause.multipliedBy(2).compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : pause.multipliedBy(2);
         }
     }
 
     /** Races the servers not shut out; if none of them answers, the shut-out ones too. */
-    private Connection raceTrusted(ServerState lostServer, List<String> failures) {
+    private Connection raceTrusted(ServerState lostServer, Duration timeout, List<String> failures) {
         List<List<ServerState>> groups = servers.trustedAndShutOut();
         for (List<ServerState> group : groups) {
             if (!group.isEmpty()) {
-                Connection next = ServerRace.first(group, lostServer, LOST_SERVER_DELAY, dialer::dial, failures);
+                Connection next = ServerRace.first(group, lostServer, LOST_SERVER_DELAY,
+                        server -> dialer.dial(server, timeout), failures);
                 if (next != null) {
                     return next;
                 }
@@ -387,10 +390,14 @@ final class ConnectionManager implements Connection.Listener, Closeable {
 
     /** Before a connection carries reads: fetch a missing CRC list and learn alt servers. */
     private void prepare(Connection connection) throws IOException {
+        prepare(connection, options.connectTimeout());
+    }
+
+    private void prepare(Connection connection, Duration timeout) throws IOException {
         if (options.verifyCrc() && crcList == null) {
             CrcList list;
             try {
-                list = connection.fetchCrcList(options.connectTimeout());
+                list = connection.fetchCrcList(timeout);
             } catch (org.openslx.netboot.dnbd3.protocol.ProtocolException e) {
                 LOG.log(Level.WARNING, "{0}: ignoring the CRC list of {1}: {2}", url, connection.server(), e.getMessage());
                 list = null;
@@ -404,7 +411,7 @@ final class ConnectionManager implements Connection.Listener, Closeable {
             crcList = list;
         }
         if (options.learnServers()) {
-            servers.learn(connection.fetchServers(options.connectTimeout()), connection.server());
+            servers.learn(connection.fetchServers(timeout), connection.server());
         }
     }
 

@@ -32,6 +32,11 @@ final class Dialer {
 
     /** A connection to {@code server} serving the pinned image, its RTT recorded; or why not. */
     Connection dial(ServerState server) throws IOException {
+        return dial(server, timeout);
+    }
+
+    /** As {@link #dial(ServerState)}, with {@code timeout} for each step instead of the usual one. */
+    Connection dial(ServerState server, Duration timeout) throws IOException {
         ImageIdentity image = pinned.get();
         Connection connection;
         try {

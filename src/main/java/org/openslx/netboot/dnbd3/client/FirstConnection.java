@@ -29,12 +29,14 @@ final class FirstConnection {
         long start = System.nanoTime();
         Duration pause = Duration.ofMillis(500);
         long nextLoudLog = start;
+        ConnectPatience patience = new ConnectPatience(options.connectTimeout());
         while (true) {
+            Duration timeout = patience.current();
             List<String> failures = new ArrayList<>();
             List<String> refusals = new ArrayList<>();
             Connection first = ServerRace.first(servers.all(), null, Duration.ZERO, server -> {
                 try {
-                    return Connection.open(server.address(), url.imageName(), url.rid(), options.connectTimeout());
+                    return Connection.open(server.address(), url.imageName(), url.rid(), timeout);
                 } catch (ImageRefusedException e) {
                     synchronized (refusals) {
                         refusals.add(server.address() + ": " + e.getMessage());
@@ -60,6 +62,7 @@ final class FirstConnection {
                 LOG.log(Level.ERROR, "{0}: no dnbd3 server answers yet ({1}); still trying", url, String.join("; ", failures));
                 nextLoudLog = now + LOUD_LOG_INTERVAL.toNanos();
             }
+            patience.roundFailed();
             try {
                 Thread.sleep(pause);
             } catch (InterruptedException e) {

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The failover proofs on loopback: the current server killed or frozen in the middle of a read,
@@ -54,6 +55,20 @@ class Dnbd3FailoverTest {
 
     private static Dnbd3Source open(List<FakeDnbd3Server> list) throws IOException {
         return Dnbd3Source.open(TestImages.url("img", list.toArray(FakeDnbd3Server[]::new)));
+    }
+
+    /** A server on the port of one just killed: its listener may take a moment to let go. */
+    private FakeDnbd3Server serverOnFreedPort(int port) throws Exception {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return new FakeDnbd3Server("img", 1, image, port);
+            } catch (java.net.BindException e) {
+                if (attempt >= 50) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
     }
 
     private void assertWholeImage(ByteBuffer data) {
@@ -144,6 +159,36 @@ class Dnbd3FailoverTest {
             server("img", 1, image).close(); // keep the list tidy; the real comeback is next
             FakeDnbd3Server back = new FakeDnbd3Server("img", 1, image, port);
             servers.add(back);
+            assertWholeImage(reader.get(30, TimeUnit.SECONDS));
+            assertThat(source.statistics().currentServer()).isEqualTo(back.address());
+        }
+    }
+
+    @Test
+    @Timeout(60) // before ConnectPatience the client retried with 2 s limits for ever
+    void aServerSlowerToAnswerThanTheConnectTimeoutIsReachedOnceTheClientWaitsLonger() throws Exception {
+        Duration slow = Dnbd3ClientOptions.defaults().connectTimeout().plusMillis(700);
+        FakeDnbd3Server loaded = server("img", 1, image).withHandshakeDelay(slow);
+        try (Dnbd3Source source = open(List.of(loaded))) {
+            assertThat(source.statistics().currentServer()).isEqualTo(loaded.address());
+        }
+    }
+
+    @Test
+    @Timeout(60) // before ConnectPatience the client retried with 2 s limits for ever
+    void aFailoverReachesAServerThatNowAnswersSlowerThanTheConnectTimeout() throws Exception {
+        FakeDnbd3Server only = server("img", 1, image);
+        int port = only.port();
+        try (Dnbd3Source source = open(List.of(only)); ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            only.kill();
+            FakeDnbd3Server back = serverOnFreedPort(port)
+                    .withHandshakeDelay(Dnbd3ClientOptions.defaults().connectTimeout().plusMillis(700));
+            servers.add(back);
+            Future<ByteBuffer> reader = pool.submit(() -> {
+                ByteBuffer data = ByteBuffer.allocate(image.length);
+                source.read(data, 0);
+                return data;
+            });
             assertWholeImage(reader.get(30, TimeUnit.SECONDS));
             assertThat(source.statistics().currentServer()).isEqualTo(back.address());
         }

@@ -49,6 +49,7 @@ final class FakeDnbd3Server implements AutoCloseable {
     private volatile long killAfterBytes = Long.MAX_VALUE;
     private volatile long freezeAfterBytes = Long.MAX_VALUE;
     private volatile Duration replyDelay = Duration.ZERO;
+    private volatile Duration handshakeDelay = Duration.ZERO;
     private volatile CrcList crcList;
     private volatile List<ServerEntry> altServers = List.of();
     private volatile long corruptFrom = -1;
@@ -103,6 +104,12 @@ final class FakeDnbd3Server implements AutoCloseable {
     FakeDnbd3Server corrupting(long from, long to) {
         this.corruptFrom = from;
         this.corruptTo = to;
+        return this;
+    }
+
+    /** Answers SELECT_IMAGE only after {@code delay}, like a server (or network) under heavy load. */
+    FakeDnbd3Server withHandshakeDelay(Duration delay) {
+        this.handshakeDelay = delay;
         return this;
     }
 
@@ -202,6 +209,7 @@ final class FakeDnbd3Server implements AutoCloseable {
             if (!select.name().equals(name) || select.rid() != 0 && select.rid() != rid) {
                 return; // the reference server's refusal: just close
             }
+            sleep(handshakeDelay);
             write(client, new SelectImageReply(Dnbd3Protocol.PROTOCOL_VERSION, name, rid, image.length).encode(0));
             long lastHandle = 0;
             while (!killed) {
