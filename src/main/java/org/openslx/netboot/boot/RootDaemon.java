@@ -219,7 +219,9 @@ public final class RootDaemon {
         }
     }
 
-    private static final Path INITQUEUE_WORK = Path.of("/lib/dracut/hooks/initqueue/work");
+    /** dracut 059 keeps its hooks under /lib, dracut-ng under /var/lib (with or without a link). */
+    private static final List<Path> INITQUEUE_FOLDERS = List.of(Path.of("/lib/dracut/hooks/initqueue"),
+            Path.of("/var/lib/dracut/hooks/initqueue"));
 
     /**
      * Tells dracut's initqueue to look at its finished hooks now: its loop waits in {@code udevadm
@@ -227,12 +229,14 @@ public final class RootDaemon {
      * device's events) and then sleeps half a second between looks.
      */
     private static void signalInitqueue() {
-        try {
-            if (Files.isDirectory(INITQUEUE_WORK.getParent())) {
-                Files.writeString(INITQUEUE_WORK, "");
+        for (Path folder : INITQUEUE_FOLDERS) {
+            try {
+                if (Files.isDirectory(folder)) {
+                    Files.writeString(folder.resolve("work"), "");
+                }
+            } catch (IOException e) {
+                // The initqueue finds root-ready on its next look anyway.
             }
-        } catch (IOException e) {
-            // The initqueue finds root-ready on its next look anyway.
         }
     }
 
