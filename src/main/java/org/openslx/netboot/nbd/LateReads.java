@@ -85,7 +85,9 @@ final class LateReads {
         });
     }
 
+    // Plain arithmetic, no Formatter: in the root daemon this may first run after switch_root,
+    // when classes not loaded yet can no longer be loaded.
     private static String seconds(long nanos) {
-        return String.format("%.0f s", nanos / 1e9);
+        return Math.round(nanos / 1e9) + " s";
     }
 }
