@@ -68,6 +68,11 @@ install() {
     # be created later (nbd-client over netlink adds one when all are taken).
     mkdir -p "$initdir/etc/modprobe.d"
     echo 'options nbd nbds_max=1' > "$initdir/etc/modprobe.d/slx-netboot.conf"
+    # virtio-net (clients in VMs) without its transmit NAPI: at power-off, a send from the root
+    # daemon (which runs to the very end, e.g. its keepalive) could spin for ever in start_xmit
+    # against virtnet_poll_tx on the other CPU (Debian 6.1: soft lockup, no "Power down"; seen
+    # in a CI boot). Without tx NAPI, start_xmit reaps sent buffers itself and never loops.
+    echo 'options virtio_net napi_tx=0' >> "$initdir/etc/modprobe.d/slx-netboot.conf"
 
     # slx writes the network files from the kernel command line (PXE ip=/BOOTIF= included);
     # systemd's own generator would try to parse those forms and fail.

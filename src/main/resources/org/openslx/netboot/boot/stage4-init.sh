@@ -75,6 +75,9 @@ done
 # Which copy-on-write store stage3 chose (written by its plan).
 [ -r /run/openslx/dmsetup.state ] && say "dmsetup.state $(tr '\n' ' ' < /run/openslx/dmsetup.state)"
 
+# The initramfs turns virtio-net's transmit NAPI off (a power-off lockup otherwise, see module-setup.sh).
+[ -r /sys/module/virtio_net/parameters/napi_tx ] && say "virtio_net napi_tx $(cat /sys/module/virtio_net/parameters/napi_tx)"
+
 # Root storage daemons (argv[0] starting with @): their resident memory, and their own status
 # line (SIGUSR1 asks slx's daemon for it; stage4 cannot read the daemon's files).
 for p in /proc/[0-9]*; do

@@ -124,6 +124,8 @@ final class VmRig {
                         .hasValueSatisfying(cow -> assertThat(cow.getValue()).isPositive());
                 assertThat(boot.linesContaining("SLX-STAGE4: root /dev/mapper/slx-root"))
                         .as("stage4's root is the dm snapshot").isNotEmpty();
+                assertThat(boot.linesContaining("SLX-STAGE4: virtio_net napi_tx N"))
+                        .as("virtio-net runs without transmit NAPI (power-off lockup)").isNotEmpty();
             }
         }
     }
