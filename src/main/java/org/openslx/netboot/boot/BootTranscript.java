@@ -140,12 +140,12 @@ public record BootTranscript(List<String> lines) {
         return List.copyOf(MILESTONES.keySet());
     }
 
-    /** Lines that contain {@code text}, for assertions and summaries. */
     /** The last {@code count} lines, one per line, for failure messages. */
     public String tail(int count) {
         return String.join("\n", lines.subList(Math.max(0, lines.size() - count), lines.size()));
     }
 
+    /** Lines that contain {@code text}, for assertions and summaries. */
     public List<String> linesContaining(String text) {
         List<String> out = new ArrayList<>();
         for (String l : lines) {

@@ -329,8 +329,8 @@ final class ConnectionManager implements Connection.Listener, Closeable {
         ServerState deadState = servers.stateOf(dead.server());
         LOG.log(Level.INFO, "{0}: leaving {1}: {2}; {3} reads waiting", url, dead.server(), reason, table.size());
         long nextLoudLog = start;
-        Duration pause = Duration.ofMillis(200);
-        ConnectPatience patience = new ConnectPatience(options.connectTimeout());
+        Backoff pause = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5));
+        Backoff patience = Backoff.connectPatience(options.connectTimeout());
         while (!closed) {
             List<String> failures = new ArrayList<>();
             Connection next = raceTrusted(deadState, patience.current(), failures);
@@ -368,8 +368,8 @@ final class ConnectionManager implements Connection.Listener, Closeable {
                 table.failAll(givenUp);
             }
             patience.roundFailed();
-            sleepUnlessClosed(pause);
-            pause = pause.multipliedBy(2).compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : pause.multipliedBy(2);
+            sleepUnlessClosed(pause.current());
+            pause.roundFailed();
         }
     }
 

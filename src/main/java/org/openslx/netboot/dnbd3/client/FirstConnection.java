@@ -27,9 +27,9 @@ final class FirstConnection {
      */
     static Connection open(Dnbd3Url url, ServerList servers, Dnbd3ClientOptions options) throws IOException {
         long start = System.nanoTime();
-        Duration pause = Duration.ofMillis(500);
+        Backoff pause = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(5));
         long nextLoudLog = start;
-        ConnectPatience patience = new ConnectPatience(options.connectTimeout());
+        Backoff patience = Backoff.connectPatience(options.connectTimeout());
         while (true) {
             Duration timeout = patience.current();
             List<String> failures = new ArrayList<>();
@@ -64,12 +64,12 @@ final class FirstConnection {
             }
             patience.roundFailed();
             try {
-                Thread.sleep(pause);
+                Thread.sleep(pause.current());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException(url + ": interrupted while connecting");
             }
-            pause = pause.multipliedBy(2).compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : pause.multipliedBy(2);
+            pause.roundFailed();
         }
     }
 

@@ -165,7 +165,7 @@ class Dnbd3FailoverTest {
     }
 
     @Test
-    @Timeout(60) // before ConnectPatience the client retried with 2 s limits for ever
+    @Timeout(60) // before Backoff.connectPatience the client retried with 2 s limits for ever
     void aServerSlowerToAnswerThanTheConnectTimeoutIsReachedOnceTheClientWaitsLonger() throws Exception {
         Duration slow = Dnbd3ClientOptions.defaults().connectTimeout().plusMillis(700);
         FakeDnbd3Server loaded = server("img", 1, image).withHandshakeDelay(slow);
@@ -175,7 +175,7 @@ class Dnbd3FailoverTest {
     }
 
     @Test
-    @Timeout(60) // before ConnectPatience the client retried with 2 s limits for ever
+    @Timeout(60) // before Backoff.connectPatience the client retried with 2 s limits for ever
     void aFailoverReachesAServerThatNowAnswersSlowerThanTheConnectTimeout() throws Exception {
         FakeDnbd3Server only = server("img", 1, image);
         int port = only.port();
